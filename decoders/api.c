@@ -1,0 +1,173 @@
+/*
+ * api.c - decoder objects and whole-buffer decompression over the registry.
+ *
+ * A decoder object is a variant plus its parameters plus table memory that
+ * grows to the largest code it has seen, so a stream of blocks costs one
+ * allocation, not one per block. STORED and RUN blocks are handled here, so
+ * variants only ever see validated HUFFMAN blocks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "variant.h"
+
+struct h278_decoder {
+    const h278_variant *v;
+    h278_params params;
+    void *raw;       /* what malloc returned */
+    void *tables;    /* raw aligned to 64 bytes */
+    size_t capacity; /* usable bytes at tables */
+};
+
+size_t h278_variant_count(void)
+{
+    return h278_variants_count;
+}
+
+const char *h278_variant_name(size_t i)
+{
+    return i < h278_variants_count ? h278_variants[i]->name : NULL;
+}
+
+const char *h278_variant_summary(size_t i)
+{
+    return i < h278_variants_count ? h278_variants[i]->summary : NULL;
+}
+
+int h278_variant_available(size_t i)
+{
+    if (i >= h278_variants_count)
+        return 0;
+    uint32_t needs = h278_variants[i]->cpu_needs;
+    return (h278_cpu_features() & needs) == needs;
+}
+
+size_t h278_variant_table_bytes(size_t i, unsigned code_max_len, const h278_params *p)
+{
+    static const h278_params defaults;
+    if (i >= h278_variants_count || code_max_len < 1 || code_max_len > H278_MAX_CODE_LEN)
+        return 0;
+    return h278_variants[i]->table_bytes(code_max_len, p ? p : &defaults);
+}
+
+h278_error h278_decoder_new(const char *name, const h278_params *params, h278_decoder **out)
+{
+    *out = NULL;
+    if (!name)
+        return H278_ERR_BAD_PARAM;
+    for (size_t i = 0; i < h278_variants_count; i++) {
+        if (strcmp(h278_variants[i]->name, name) != 0)
+            continue;
+        if (!h278_variant_available(i))
+            return H278_ERR_UNSUPPORTED_CPU;
+        h278_decoder *d = calloc(1, sizeof *d);
+        if (!d)
+            return H278_ERR_NO_MEMORY;
+        d->v = h278_variants[i];
+        if (params)
+            d->params = *params;
+        *out = d;
+        return H278_OK;
+    }
+    return H278_ERR_UNKNOWN_DECODER;
+}
+
+void h278_decoder_free(h278_decoder *d)
+{
+    if (d) {
+        free(d->raw);
+        free(d);
+    }
+}
+
+const char *h278_decoder_name(const h278_decoder *d)
+{
+    return d->v->name;
+}
+
+h278_error h278_decoder_build(h278_decoder *d, const h278_block *b)
+{
+    if (b->type != H278_BLOCK_HUFFMAN)
+        return H278_OK;
+    size_t need = d->v->table_bytes(b->code_max_len, &d->params);
+    if (need > d->capacity) {
+        void *raw = malloc(need + 63);
+        if (!raw)
+            return H278_ERR_NO_MEMORY;
+        free(d->raw);
+        d->raw = raw;
+        d->tables = (void *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
+        d->capacity = need;
+    }
+    return d->v->build(b, &d->params, d->tables);
+}
+
+h278_error h278_decoder_decode(h278_decoder *d, const h278_block *b, uint8_t *dst, size_t dst_cap)
+{
+    if (dst_cap < b->decoded_size)
+        return H278_ERR_OUTPUT_TOO_SMALL;
+    switch (b->type) {
+    case H278_BLOCK_STORED:
+        memcpy(dst, b->payload, b->decoded_size);
+        return H278_OK;
+    case H278_BLOCK_RUN:
+        memset(dst, b->payload[0], b->decoded_size);
+        return H278_OK;
+    default:
+        return d->v->decode(b, &d->params, d->tables, dst);
+    }
+}
+
+h278_error h278_decode_block(h278_decoder *d, const h278_block *b, uint8_t *dst, size_t dst_cap)
+{
+    h278_error err = h278_decoder_build(d, b);
+    if (!err)
+        err = h278_decoder_decode(d, b, dst, dst_cap);
+    if (!err && h278_checksum(dst, b->decoded_size) != b->checksum)
+        err = H278_ERR_CHECKSUM;
+    return err;
+}
+
+h278_error h278_decompressed_size(const uint8_t *src, size_t n, uint64_t *size)
+{
+    h278_file_header fh;
+    h278_error err = h278_read_file_header(src, n, &fh);
+    if (!err)
+        err = h278_check_file_size(&fh, n);
+    if (!err)
+        *size = fh.original_size;
+    return err;
+}
+
+h278_error h278_decompress(h278_decoder *d, const uint8_t *src, size_t n, uint8_t *dst,
+                           size_t dst_cap, size_t *out_size, uint64_t *bad_block)
+{
+    h278_file_header fh;
+    h278_block b;
+    h278_error err = h278_read_file_header(src, n, &fh);
+    if (!err)
+        err = h278_check_file_size(&fh, n);
+    if (err)
+        return err;
+    if (fh.original_size > dst_cap)
+        return H278_ERR_OUTPUT_TOO_SMALL;
+    size_t pos = H278_FILE_HEADER_SIZE, out = 0;
+    for (uint64_t i = 0; i < fh.block_count; i++) {
+        uint32_t size = h278_block_decoded_size(&fh, i);
+        err = h278_read_block(src + pos, n - pos, size, fh.max_len, &b);
+        if (!err)
+            err = h278_decode_block(d, &b, dst + out, dst_cap - out);
+        if (err) {
+            if (bad_block)
+                *bad_block = i;
+            return err;
+        }
+        pos += b.total_size;
+        out += size;
+    }
+    if (pos != n)
+        return H278_ERR_TRAILING_DATA;
+    *out_size = out;
+    return H278_OK;
+}

@@ -1,0 +1,38 @@
+/*
+ * cpu.c - CPU feature bits with the H278_DISABLE_CPU override (see cpu.h).
+ *
+ * The result is computed on first use and cached; the environment is read
+ * then and not again, so a process sees one consistent set of variants.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "variant.h"
+
+static uint32_t disabled_by_env(void)
+{
+    const char *env = getenv("H278_DISABLE_CPU");
+    uint32_t off = 0;
+    while (env && *env) {
+        size_t len = strcspn(env, ",");
+        if (len == 4 && strncmp(env, "avx2", 4) == 0)
+            off |= H278_CPU_AVX2 | H278_CPU_AVX512;
+        else if (len == 6 && strncmp(env, "avx512", 6) == 0)
+            off |= H278_CPU_AVX512;
+        env += len + (env[len] == ',');
+    }
+    return off;
+}
+
+uint32_t h278_cpu_features(void)
+{
+    static _Atomic uint32_t cached; /* bit 31 marks "computed" */
+    uint32_t v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (!(v & 0x80000000u)) {
+        v = (h278_cpu_detect() & ~disabled_by_env()) | 0x80000000u;
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+    }
+    return v & ~0x80000000u;
+}

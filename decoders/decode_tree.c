@@ -1,0 +1,107 @@
+/*
+ * decode_tree.c - the bitwise tree-walk decoder: the oracle.
+ *
+ * The code is turned into an explicit binary tree, and each symbol is found
+ * by reading one bit at a time and stepping to the left (0) or right (1)
+ * child until a leaf is reached. This is the slowest way to decode Huffman
+ * codes and the easiest to believe, which is exactly its job: every other
+ * variant is tested byte for byte against it.
+ *
+ * It deliberately shares nothing with the table decoders (not even the bit
+ * reader), so a bug there cannot hide by being repeated here. Bits are read
+ * straight from the stream bytes: bit i is bit (i & 7) of byte i >> 3.
+ *
+ * Worked example: lengths A=1, B=2, C=3, D=3 give canonical codes A=0,
+ * B=10, C=110, D=111. The tree has a root whose 0-child is leaf A; its
+ * 1-child's 0-child is leaf B, and so on. Reading bits 1,1,0 walks
+ * root -> 1 -> 1 -> 0 and lands on C.
+ */
+#include <string.h>
+
+#include "variant.h"
+
+/* Node children: values >= 0x100 are internal nodes (index - 0x100); values
+ * below are leaf symbols. A complete code over n symbols has n - 1 internal
+ * nodes, at most 255. */
+typedef struct tree_tables {
+    uint16_t child[256][2];
+} tree_tables;
+
+enum { INTERNAL = 0x100, UNSET = 0xFFFF };
+
+static size_t tree_table_bytes(unsigned code_max_len, const h278_params *p)
+{
+    (void)code_max_len;
+    (void)p;
+    return sizeof(tree_tables);
+}
+
+static h278_error tree_build(const h278_block *b, const h278_params *p, void *mem)
+{
+    (void)p;
+    tree_tables *t = mem;
+    uint32_t codes[256];
+    unsigned nodes = 1;
+    memset(t->child, 0xFF, sizeof t->child);
+    h278_canonical_codes(b->lengths, codes);
+    for (unsigned s = 0; s < 256; s++) {
+        unsigned len = b->lengths[s];
+        if (!len)
+            continue;
+        unsigned node = 0;
+        for (unsigned i = len; i-- > 1;) {
+            unsigned bit = (codes[s] >> i) & 1u;
+            uint16_t next = t->child[node][bit];
+            if (next == UNSET) {
+                if (nodes >= 256)
+                    return H278_ERR_CODE_OVERSUBSCRIBED;
+                next = (uint16_t)(INTERNAL + nodes++);
+                t->child[node][bit] = next;
+            } else if (next < INTERNAL) {
+                return H278_ERR_CODE_OVERSUBSCRIBED; /* a shorter code is a prefix */
+            }
+            node = next - INTERNAL;
+        }
+        if (t->child[node][codes[s] & 1u] != UNSET)
+            return H278_ERR_CODE_OVERSUBSCRIBED;
+        t->child[node][codes[s] & 1u] = (uint16_t)s;
+    }
+    return H278_OK;
+}
+
+static h278_error tree_decode(const h278_block *b, const h278_params *p, const void *mem,
+                              uint8_t *dst)
+{
+    (void)p;
+    const tree_tables *t = mem;
+    for (unsigned s = 0; s < b->streams; s++) {
+        const uint8_t *in = b->stream[s];
+        uint64_t nbits = (uint64_t)b->stream_size[s] * 8, pos = 0;
+        for (uint32_t j = 0; j < b->stream_symbols[s]; j++) {
+            uint16_t node = INTERNAL;
+            while (node >= INTERNAL) {
+                if (pos >= nbits)
+                    return H278_ERR_CORRUPT_STREAM;
+                unsigned bit = (in[pos >> 3] >> (pos & 7)) & 1u;
+                pos++;
+                node = t->child[node - INTERNAL][bit];
+                if (node == UNSET)
+                    return H278_ERR_CORRUPT_STREAM; /* cannot happen for a complete code */
+            }
+            dst[h278_out_index(b, s, j)] = (uint8_t)node;
+        }
+        /* The stream must end in its last byte. */
+        if ((pos + 7) / 8 != b->stream_size[s])
+            return H278_ERR_CORRUPT_STREAM;
+    }
+    return H278_OK;
+}
+
+const h278_variant h278_variant_tree = {
+    .name = "tree",
+    .summary = "bitwise tree walk, one bit per step (the reference oracle)",
+    .cpu_needs = 0,
+    .table_bytes = tree_table_bytes,
+    .build = tree_build,
+    .decode = tree_decode,
+};

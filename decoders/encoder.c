@@ -1,0 +1,225 @@
+/*
+ * encoder.c - the H278 encoder: histogram, optimal length-limited code,
+ * canonical codes, and K streams per block.
+ *
+ * The encoder exists to make test and benchmark data, so it favours being
+ * obviously right over being fast: one pass to count, package-merge for the
+ * lengths (code_lengths.c), one pass per stream to write bits. Each block
+ * becomes whichever of HUFFMAN, STORED or RUN is smallest, so the output is
+ * never more than 16 bytes per block larger than the input.
+ */
+#include <string.h>
+
+#include "h278.h"
+#include "le.h"
+#include "variant.h"
+
+void h278_enc_params_default(h278_enc_params *p)
+{
+    p->max_len = H278_DEFAULT_MAX_LEN;
+    p->streams = H278_DEFAULT_STREAMS;
+    p->block_size = H278_DEFAULT_BLOCK_SIZE;
+    p->interleaved = 0;
+}
+
+h278_error h278_enc_params_check(const h278_enc_params *p)
+{
+    unsigned k = p->streams;
+    if (p->max_len < 1 || p->max_len > H278_MAX_CODE_LEN)
+        return H278_ERR_BAD_MAX_LEN;
+    if (!(k == 1 || k == 4 || k == 8 || k == 16 || k == 32))
+        return H278_ERR_BAD_STREAM_COUNT;
+    if (p->block_size < H278_MIN_BLOCK_SIZE || p->block_size > H278_MAX_BLOCK_SIZE)
+        return H278_ERR_BAD_BLOCK_SIZE;
+    return H278_OK;
+}
+
+size_t h278_block_bound(size_t n, const h278_enc_params *p)
+{
+    (void)p;
+    /* Header, bitmap, 256 5-bit lengths, a full stream table, and every
+     * symbol at 20 bits with one padding byte per stream. STORED is smaller
+     * than this, so it bounds every block type. */
+    return H278_BLOCK_HEADER_SIZE + 32 + 160 + 4 * (H278_MAX_STREAMS - 1) + (n * 20 + 7) / 8 +
+           H278_MAX_STREAMS;
+}
+
+uint64_t h278_compress_bound(uint64_t n, const h278_enc_params *p)
+{
+    uint64_t blocks = n / p->block_size + (n % p->block_size != 0);
+    if (blocks == 0)
+        return H278_FILE_HEADER_SIZE;
+    return H278_FILE_HEADER_SIZE + (blocks - 1) * h278_block_bound(p->block_size, p) +
+           h278_block_bound((size_t)(n - (blocks - 1) * p->block_size), p);
+}
+
+h278_error h278_write_file_header(const h278_enc_params *p, uint64_t original_size,
+                                  uint8_t out[H278_FILE_HEADER_SIZE])
+{
+    h278_error err = h278_enc_params_check(p);
+    if (err)
+        return err;
+    memcpy(out, "H278", 4);
+    out[4] = H278_VERSION;
+    out[5] = 0;
+    out[6] = (uint8_t)p->max_len;
+    out[7] = 0;
+    h278_store32(out + 8, p->block_size);
+    h278_store64(out + 12, original_size);
+    h278_store32(out + 20, h278_checksum(out, 20));
+    return H278_OK;
+}
+
+static void write_block_header(uint8_t *dst, uint8_t type, uint8_t max_len, uint8_t streams,
+                               uint8_t flags, uint32_t decoded, uint32_t payload, uint32_t sum)
+{
+    dst[0] = type;
+    dst[1] = max_len;
+    dst[2] = streams;
+    dst[3] = flags;
+    h278_store32(dst + 4, decoded);
+    h278_store32(dst + 8, payload);
+    h278_store32(dst + 12, sum);
+}
+
+/* LSB-first bit writer: bits accumulate at the top of `acc`'s used part and
+ * whole bytes are flushed. */
+typedef struct bit_writer {
+    uint8_t *p;
+    uint64_t acc;
+    unsigned count;
+} bit_writer;
+
+static inline void bw_put(bit_writer *w, uint32_t bits, unsigned n)
+{
+    w->acc |= (uint64_t)bits << w->count;
+    w->count += n;
+    while (w->count >= 8) {
+        *w->p++ = (uint8_t)w->acc;
+        w->acc >>= 8;
+        w->count -= 8;
+    }
+}
+
+static inline void bw_flush(bit_writer *w)
+{
+    if (w->count)
+        *w->p++ = (uint8_t)w->acc;
+    w->acc = 0;
+    w->count = 0;
+}
+
+static h278_error encode_stored(const uint8_t *src, size_t n, uint32_t sum, uint8_t *dst,
+                                size_t *out_size)
+{
+    write_block_header(dst, H278_BLOCK_STORED, 0, 0, 0, (uint32_t)n, (uint32_t)n, sum);
+    memcpy(dst + H278_BLOCK_HEADER_SIZE, src, n);
+    *out_size = H278_BLOCK_HEADER_SIZE + n;
+    return H278_OK;
+}
+
+h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params *p,
+                             uint8_t *dst, size_t dst_cap, size_t *out_size)
+{
+    h278_error err = h278_enc_params_check(p);
+    if (err)
+        return err;
+    if (n == 0 || n > p->block_size)
+        return H278_ERR_BAD_PARAM;
+    if (dst_cap < h278_block_bound(n, p))
+        return H278_ERR_OUTPUT_TOO_SMALL;
+
+    uint32_t sum = h278_checksum(src, n);
+    uint64_t freq[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        freq[src[i]]++;
+    unsigned distinct = 0, last = 0;
+    for (unsigned s = 0; s < 256; s++)
+        if (freq[s]) {
+            distinct++;
+            last = s;
+        }
+    if (distinct == 1) {
+        write_block_header(dst, H278_BLOCK_RUN, 0, 0, 0, (uint32_t)n, 1, sum);
+        dst[H278_BLOCK_HEADER_SIZE] = (uint8_t)last;
+        *out_size = H278_BLOCK_HEADER_SIZE + 1;
+        return H278_OK;
+    }
+
+    /* An alphabet larger than 2^L cannot be coded within the limit. */
+    if (p->max_len < 9 && distinct > (1u << p->max_len))
+        return encode_stored(src, n, sum, dst, out_size);
+
+    uint8_t lengths[256];
+    uint32_t codes[256], rev[256];
+    err = h278_code_lengths(freq, p->max_len, lengths);
+    if (err)
+        return err;
+    h278_canonical_codes(lengths, codes);
+    for (unsigned s = 0; s < 256; s++)
+        rev[s] = h278_reverse_bits(codes[s], lengths[s]);
+
+    /* Code description: bitmap, then 5-bit lengths packed LSB first. */
+    uint8_t *q = dst + H278_BLOCK_HEADER_SIZE;
+    memset(q, 0, 32);
+    for (unsigned s = 0; s < 256; s++)
+        if (lengths[s])
+            q[s >> 3] |= (uint8_t)(1u << (s & 7));
+    bit_writer w = {q + 32, 0, 0};
+    for (unsigned s = 0; s < 256; s++)
+        if (lengths[s])
+            bw_put(&w, lengths[s], 5);
+    bw_flush(&w);
+
+    unsigned k = p->streams;
+    uint8_t *table = w.p;
+    uint8_t *data = table + 4 * (k - 1);
+    w.p = data;
+    uint32_t seg = (uint32_t)((n + k - 1) / k);
+    for (unsigned i = 0; i < k; i++) {
+        uint8_t *start = w.p;
+        if (p->interleaved) {
+            for (size_t j = i; j < n; j += k)
+                bw_put(&w, rev[src[j]], lengths[src[j]]);
+        } else {
+            size_t lo = (size_t)i * seg, hi = lo + seg < n ? lo + seg : n;
+            for (size_t j = lo; j < hi; j++)
+                bw_put(&w, rev[src[j]], lengths[src[j]]);
+        }
+        bw_flush(&w);
+        if (i + 1 < k)
+            h278_store32(table + 4 * i, (uint32_t)(w.p - start));
+    }
+    size_t payload = (size_t)(w.p - (dst + H278_BLOCK_HEADER_SIZE));
+    if (payload >= n)
+        return encode_stored(src, n, sum, dst, out_size);
+    write_block_header(dst, H278_BLOCK_HUFFMAN, (uint8_t)p->max_len, (uint8_t)k,
+                       p->interleaved ? H278_BLOCK_FLAG_INTERLEAVED : 0, (uint32_t)n,
+                       (uint32_t)payload, sum);
+    *out_size = H278_BLOCK_HEADER_SIZE + payload;
+    return H278_OK;
+}
+
+h278_error h278_compress(const uint8_t *src, size_t n, const h278_enc_params *p,
+                         uint8_t *dst, size_t dst_cap, size_t *out_size)
+{
+    h278_error err = h278_enc_params_check(p);
+    if (err)
+        return err;
+    if (dst_cap < h278_compress_bound(n, p))
+        return H278_ERR_OUTPUT_TOO_SMALL;
+    err = h278_write_file_header(p, n, dst);
+    if (err)
+        return err;
+    size_t pos = H278_FILE_HEADER_SIZE;
+    for (size_t off = 0; off < n; off += p->block_size) {
+        size_t len = n - off < p->block_size ? n - off : p->block_size;
+        size_t got;
+        err = h278_encode_block(src + off, len, p, dst + pos, dst_cap - pos, &got);
+        if (err)
+            return err;
+        pos += got;
+    }
+    *out_size = pos;
+    return H278_OK;
+}

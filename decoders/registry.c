@@ -1,0 +1,15 @@
+/*
+ * registry.c - the one list of decoder variants.
+ *
+ * Order matters only for display: the oracle first, then scalar variants from
+ * simplest to most elaborate, then SIMD variants. Names are stable.
+ */
+#include "variant.h"
+
+extern const h278_variant h278_variant_tree;
+
+const h278_variant *const h278_variants[] = {
+    &h278_variant_tree,
+};
+
+const size_t h278_variants_count = sizeof h278_variants / sizeof h278_variants[0];

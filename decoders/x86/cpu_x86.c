@@ -1,0 +1,20 @@
+/*
+ * cpu_x86.c - x86-64 feature detection with cpuid (through the compiler's
+ * __builtin_cpu_supports, which also checks that the OS saves the wider
+ * registers).
+ */
+#include "../cpu.h"
+#include "../variant.h"
+
+uint32_t h278_cpu_detect(void)
+{
+    uint32_t f = 0;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
+        f |= H278_CPU_AVX2;
+    if ((f & H278_CPU_AVX2) && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512vbmi"))
+        f |= H278_CPU_AVX512;
+    return f;
+}

@@ -1,0 +1,212 @@
+/*
+ * h278.h - the public C API of H278: the container format, the encoder and
+ * the registry of decoder variants.
+ *
+ * Everything a program needs to compress, parse and decode H278 files is
+ * here; the format itself is described in docs/FORMAT.md. Decoder variants
+ * (tree, table, hybrid, ...) are picked by name at run time and all produce
+ * the same bytes. A decoder object owns its table memory and is not shared
+ * between threads: make one per thread.
+ *
+ * Every function that can fail returns an h278_error; h278_strerror() turns
+ * it into a sentence for users. Nothing here aborts or asserts on bad input.
+ */
+#ifndef H278_H
+#define H278_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define H278_VERSION 1
+#define H278_FILE_HEADER_SIZE 24u
+#define H278_BLOCK_HEADER_SIZE 16u
+#define H278_MAX_CODE_LEN 20u
+#define H278_MAX_STREAMS 32u
+#define H278_MIN_BLOCK_SIZE 256u
+#define H278_MAX_BLOCK_SIZE (16u << 20)
+#define H278_DEFAULT_BLOCK_SIZE (128u << 10)
+#define H278_DEFAULT_MAX_LEN 11u
+#define H278_DEFAULT_STREAMS 4u
+
+enum h278_block_type { H278_BLOCK_HUFFMAN = 0, H278_BLOCK_STORED = 1, H278_BLOCK_RUN = 2 };
+
+/* Block flag bit: stream i holds symbols i, i+K, i+2K, ... (see FORMAT.md). */
+#define H278_BLOCK_FLAG_INTERLEAVED 0x01u
+
+typedef enum h278_error {
+    H278_OK = 0,
+    H278_ERR_TRUNCATED,          /* the input ends in the middle of something */
+    H278_ERR_BAD_MAGIC,          /* not an H278 file */
+    H278_ERR_BAD_VERSION,        /* a version this build does not know */
+    H278_ERR_BAD_FLAGS,          /* reserved flag bits set */
+    H278_ERR_HEADER_CHECKSUM,    /* file header damaged */
+    H278_ERR_BAD_BLOCK_SIZE,     /* block_size outside 256 .. 16 MiB */
+    H278_ERR_SIZE_LIMIT,         /* a declared size needs more memory than allowed */
+    H278_ERR_SIZE_MISMATCH,      /* sizes disagree with each other or the file */
+    H278_ERR_BAD_BLOCK_TYPE,     /* unknown block type */
+    H278_ERR_BAD_MAX_LEN,        /* L outside 1..20 or above the file's */
+    H278_ERR_BAD_STREAM_COUNT,   /* K not one of 1, 4, 8, 16, 32 */
+    H278_ERR_CODE_TOO_FEW,       /* fewer than two symbols in a Huffman block */
+    H278_ERR_CODE_TOO_LONG,      /* a code length above L */
+    H278_ERR_CODE_OVERSUBSCRIBED,/* code lengths with Kraft sum above 1 */
+    H278_ERR_CODE_INCOMPLETE,    /* code lengths with Kraft sum below 1 */
+    H278_ERR_STREAM_TABLE,       /* stream sizes point outside the block */
+    H278_ERR_CORRUPT_STREAM,     /* a bit stream ends early or has bytes left over */
+    H278_ERR_CHECKSUM,           /* decoded bytes do not match the block checksum */
+    H278_ERR_TRAILING_DATA,      /* bytes after the last block */
+    H278_ERR_NO_MEMORY,          /* an allocation failed */
+    H278_ERR_BAD_PARAM,          /* an invalid argument from the caller */
+    H278_ERR_UNKNOWN_DECODER,    /* no decoder variant of that name */
+    H278_ERR_UNSUPPORTED_CPU,    /* the variant needs CPU features this machine lacks */
+    H278_ERR_OUTPUT_TOO_SMALL,   /* the caller's output buffer is too small */
+    H278_ERR_COUNT
+} h278_error;
+
+/* A sentence describing err; never NULL. */
+const char *h278_strerror(h278_error err);
+
+/* ---- Parsing ------------------------------------------------------------ */
+
+typedef struct h278_file_header {
+    uint8_t version;
+    uint8_t flags;
+    uint8_t max_len;        /* L the file was written with */
+    uint32_t block_size;
+    uint64_t original_size;
+    uint64_t block_count;   /* derived: ceil(original_size / block_size) */
+} h278_file_header;
+
+/* Parses and validates the 24-byte file header. */
+h278_error h278_read_file_header(const uint8_t *src, size_t n, h278_file_header *fh);
+
+/* Rejects an original_size that a file of file_size bytes cannot hold. */
+h278_error h278_check_file_size(const h278_file_header *fh, uint64_t file_size);
+
+/* Decoded size of block `index` (0-based) of the file. */
+uint32_t h278_block_decoded_size(const h278_file_header *fh, uint64_t index);
+
+/*
+ * One parsed, validated block. Pointers point into the caller's buffer, which
+ * must stay alive while the block is used. For HUFFMAN blocks the code
+ * lengths, the stream bounds and the per-stream symbol counts are all checked
+ * and filled in; a decoder may rely on every invariant in FORMAT.md.
+ */
+typedef struct h278_block {
+    uint8_t type;           /* enum h278_block_type */
+    uint8_t max_len;        /* L in force (HUFFMAN) */
+    uint8_t code_max_len;   /* longest code actually present (HUFFMAN) */
+    uint8_t code_min_len;   /* shortest code present (HUFFMAN) */
+    uint8_t streams;        /* K (HUFFMAN), else 1 */
+    uint8_t flags;          /* H278_BLOCK_FLAG_* */
+    uint16_t symbol_count;  /* present symbols (HUFFMAN) */
+    uint32_t decoded_size;
+    uint32_t checksum;
+    uint32_t total_size;    /* header + payload bytes */
+    const uint8_t *payload; /* STORED: the bytes; RUN: the symbol */
+    uint32_t payload_size;
+    uint8_t lengths[256];   /* code length of each byte value, 0 = absent */
+    const uint8_t *stream[H278_MAX_STREAMS];
+    uint32_t stream_size[H278_MAX_STREAMS];
+    uint32_t stream_symbols[H278_MAX_STREAMS];
+} h278_block;
+
+/*
+ * Parses the block at src[0..n). decoded_size is the size the file header
+ * implies for this block; file_max_len the file's L. On success b->total_size
+ * says how many bytes the block occupies.
+ */
+h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
+                           unsigned file_max_len, h278_block *b);
+
+/* Checksum of decoded bytes as stored in blocks (low 32 bits of XXH3-64). */
+uint32_t h278_checksum(const void *data, size_t n);
+
+/* ---- Decoder variants ----------------------------------------------------- */
+
+/* Run-time parameters of the table decoders; zero means "the default". */
+typedef struct h278_params {
+    unsigned short_bits;    /* hybrid: bits of the first-tier table */
+    unsigned table_bits;    /* multisym: bits of the multi-symbol table */
+} h278_params;
+
+/* The registry, in a fixed order; variants this CPU cannot run are listed
+ * but report unavailable. */
+size_t h278_variant_count(void);
+const char *h278_variant_name(size_t i);
+const char *h278_variant_summary(size_t i);
+int h278_variant_available(size_t i);
+/* Bytes of tables variant i builds for a code whose longest length is
+ * code_max_len (used by `h278 explain`). */
+size_t h278_variant_table_bytes(size_t i, unsigned code_max_len, const h278_params *p);
+
+typedef struct h278_decoder h278_decoder;
+
+/* Makes a decoder of the named variant; params may be NULL. */
+h278_error h278_decoder_new(const char *name, const h278_params *params, h278_decoder **out);
+void h278_decoder_free(h278_decoder *d);
+const char *h278_decoder_name(const h278_decoder *d);
+
+/* Table build for a HUFFMAN block (does nothing for other types). */
+h278_error h278_decoder_build(h278_decoder *d, const h278_block *b);
+/* Decodes b into dst using the tables of the last build; no checksum check.
+ * dst_cap must be at least b->decoded_size. */
+h278_error h278_decoder_decode(h278_decoder *d, const h278_block *b, uint8_t *dst, size_t dst_cap);
+/* Build + decode + checksum check. */
+h278_error h278_decode_block(h278_decoder *d, const h278_block *b, uint8_t *dst, size_t dst_cap);
+
+/* Parses and decodes a whole file held in memory. *out_size gets the decoded
+ * size; dst_cap must be at least the file's original_size (see
+ * h278_decompressed_size). On error, *bad_block (if not NULL) gets the index
+ * of the block that failed. */
+h278_error h278_decompressed_size(const uint8_t *src, size_t n, uint64_t *size);
+h278_error h278_decompress(h278_decoder *d, const uint8_t *src, size_t n, uint8_t *dst,
+                           size_t dst_cap, size_t *out_size, uint64_t *bad_block);
+
+/* ---- Encoder --------------------------------------------------------------- */
+
+typedef struct h278_enc_params {
+    unsigned max_len;       /* L, 1..20 (default 11) */
+    unsigned streams;       /* K: 1, 4, 8, 16 or 32 (default 4) */
+    uint32_t block_size;    /* default 128 KiB */
+    int interleaved;        /* nonzero: interleaved stream layout */
+} h278_enc_params;
+
+void h278_enc_params_default(h278_enc_params *p);
+h278_error h278_enc_params_check(const h278_enc_params *p);
+
+/* Largest possible encoded size of n input bytes. */
+uint64_t h278_compress_bound(uint64_t n, const h278_enc_params *p);
+/* Largest possible encoded size of one block of n bytes. */
+size_t h278_block_bound(size_t n, const h278_enc_params *p);
+
+h278_error h278_write_file_header(const h278_enc_params *p, uint64_t original_size,
+                                  uint8_t out[H278_FILE_HEADER_SIZE]);
+/* Encodes one block (n <= block_size) as HUFFMAN, STORED or RUN, whichever
+ * is smallest. */
+h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params *p,
+                             uint8_t *dst, size_t dst_cap, size_t *out_size);
+/* Compresses a whole buffer: header + blocks. */
+h278_error h278_compress(const uint8_t *src, size_t n, const h278_enc_params *p,
+                         uint8_t *dst, size_t dst_cap, size_t *out_size);
+
+/*
+ * Optimal length-limited Huffman code lengths (package-merge) for the symbol
+ * frequencies freq[0..255]. max_len may be up to 40 here, so callers can
+ * compute the unlimited optimum for comparison; the format allows 20.
+ * Symbols with frequency 0 get length 0. With fewer than two used symbols the
+ * used one (if any) gets length 1. Fails if 2^max_len < used symbols.
+ */
+h278_error h278_code_lengths(const uint64_t freq[256], unsigned max_len, uint8_t lengths[256]);
+
+/* Canonical codes (FORMAT.md) for lengths; codes[s] holds the code MSB-aligned
+ * to its length (not reversed). */
+void h278_canonical_codes(const uint8_t lengths[256], uint32_t codes[256]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* H278_H */
