@@ -90,8 +90,10 @@ static h278_error tree_decode(const h278_block *b, const h278_params *p, const v
             }
             dst[h278_out_index(b, s, j)] = (uint8_t)node;
         }
-        /* The stream must end in its last byte. */
+        /* The stream must end in its last byte, padded with zero bits. */
         if ((pos + 7) / 8 != b->stream_size[s])
+            return H278_ERR_CORRUPT_STREAM;
+        if ((pos & 7) && (in[pos >> 3] >> (pos & 7)) != 0)
             return H278_ERR_CORRUPT_STREAM;
     }
     return H278_OK;

@@ -23,23 +23,23 @@
 
 static const char *const messages[H278_ERR_COUNT] = {
     [H278_OK] = "success",
-    [H278_ERR_TRUNCATED] = "file is truncated",
+    [H278_ERR_TRUNCATED] = "file is truncated (shorter than its headers declare)",
     [H278_ERR_BAD_MAGIC] = "not an H278 file (bad magic bytes)",
     [H278_ERR_BAD_VERSION] = "unsupported H278 format version",
     [H278_ERR_BAD_FLAGS] = "unknown flags or non-zero reserved bits",
     [H278_ERR_HEADER_CHECKSUM] = "file header is damaged (header checksum mismatch)",
     [H278_ERR_BAD_BLOCK_SIZE] = "block size outside 256 bytes .. 16 MiB",
-    [H278_ERR_SIZE_LIMIT] = "declared size is larger than this file could hold or the memory limit allows",
+    [H278_ERR_SIZE_LIMIT] = "declared size is larger than the format's limits allow",
     [H278_ERR_SIZE_MISMATCH] = "block sizes disagree with the file header",
     [H278_ERR_BAD_BLOCK_TYPE] = "unknown block type",
-    [H278_ERR_BAD_MAX_LEN] = "maximum code length outside 1..20 or above the file's limit",
+    [H278_ERR_BAD_MAX_LEN] = "maximum code length outside 1..20 or different from the file's limit",
     [H278_ERR_BAD_STREAM_COUNT] = "stream count is not 1, 4, 8, 16 or 32",
     [H278_ERR_CODE_TOO_FEW] = "Huffman block with fewer than two symbols",
     [H278_ERR_CODE_TOO_LONG] = "code length longer than the block's limit",
     [H278_ERR_CODE_OVERSUBSCRIBED] = "code lengths are over-subscribed (not a prefix code)",
     [H278_ERR_CODE_INCOMPLETE] = "code lengths are incomplete (unused bit patterns)",
     [H278_ERR_STREAM_TABLE] = "stream table points outside the block",
-    [H278_ERR_CORRUPT_STREAM] = "corrupt bit stream (ends early or has bytes left over)",
+    [H278_ERR_CORRUPT_STREAM] = "corrupt bit stream (ends early, has bytes left over, or non-zero padding)",
     [H278_ERR_CHECKSUM] = "checksum mismatch: decoded data is corrupt",
     [H278_ERR_TRAILING_DATA] = "unexpected data after the last block",
     [H278_ERR_NO_MEMORY] = "out of memory",
@@ -87,7 +87,7 @@ h278_error h278_check_file_size(const h278_file_header *fh, uint64_t file_size)
      * count is below the bound; check the count first. */
     uint64_t room = file_size < H278_FILE_HEADER_SIZE ? 0 : file_size - H278_FILE_HEADER_SIZE;
     uint64_t min_block = H278_BLOCK_HEADER_SIZE + 1;
-    SAFETY_CHECK(fh->block_count <= room / min_block, H278_ERR_SIZE_LIMIT);
+    SAFETY_CHECK(fh->block_count <= room / min_block, H278_ERR_TRUNCATED);
     return H278_OK;
 }
 
@@ -170,7 +170,7 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
         return H278_OK;
     }
 
-    SAFETY_CHECK(b->max_len >= 1 && b->max_len <= file_max_len && b->max_len <= H278_MAX_CODE_LEN,
+    SAFETY_CHECK(b->max_len >= 1 && b->max_len == file_max_len && b->max_len <= H278_MAX_CODE_LEN,
                  H278_ERR_BAD_MAX_LEN);
     unsigned k = b->streams;
     SAFETY_CHECK(k == 1 || k == 4 || k == 8 || k == 16 || k == 32, H278_ERR_BAD_STREAM_COUNT);

@@ -13,7 +13,8 @@
  * must still treat stream *contents* as hostile: it may never read outside
  * [b->stream[i], b->stream[i] + b->stream_size[i]) nor write outside
  * dst[0 .. b->decoded_size), and it must return H278_ERR_CORRUPT_STREAM when
- * a stream runs out early or is not consumed into its last byte.
+ * a stream runs out early, is not consumed into its last byte, or has
+ * non-zero padding bits after its last code (exactly as decode_tree.c).
  */
 #ifndef H278_VARIANT_H
 #define H278_VARIANT_H

@@ -48,14 +48,14 @@ typedef enum h278_error {
     H278_ERR_SIZE_LIMIT,         /* a declared size needs more memory than allowed */
     H278_ERR_SIZE_MISMATCH,      /* sizes disagree with each other or the file */
     H278_ERR_BAD_BLOCK_TYPE,     /* unknown block type */
-    H278_ERR_BAD_MAX_LEN,        /* L outside 1..20 or above the file's */
+    H278_ERR_BAD_MAX_LEN,        /* L outside 1..20 or a block's L not the file's */
     H278_ERR_BAD_STREAM_COUNT,   /* K not one of 1, 4, 8, 16, 32 */
     H278_ERR_CODE_TOO_FEW,       /* fewer than two symbols in a Huffman block */
     H278_ERR_CODE_TOO_LONG,      /* a code length above L */
     H278_ERR_CODE_OVERSUBSCRIBED,/* code lengths with Kraft sum above 1 */
     H278_ERR_CODE_INCOMPLETE,    /* code lengths with Kraft sum below 1 */
     H278_ERR_STREAM_TABLE,       /* stream sizes point outside the block */
-    H278_ERR_CORRUPT_STREAM,     /* a bit stream ends early or has bytes left over */
+    H278_ERR_CORRUPT_STREAM,     /* a bit stream ends early, has bytes left over or bad padding */
     H278_ERR_CHECKSUM,           /* decoded bytes do not match the block checksum */
     H278_ERR_TRAILING_DATA,      /* bytes after the last block */
     H278_ERR_NO_MEMORY,          /* an allocation failed */
@@ -83,7 +83,8 @@ typedef struct h278_file_header {
 /* Parses and validates the 24-byte file header. */
 h278_error h278_read_file_header(const uint8_t *src, size_t n, h278_file_header *fh);
 
-/* Rejects an original_size that a file of file_size bytes cannot hold. */
+/* Rejects (as H278_ERR_TRUNCATED) an original_size that a file of file_size
+ * bytes cannot hold: every block costs at least 17 bytes. */
 h278_error h278_check_file_size(const h278_file_header *fh, uint64_t file_size);
 
 /* Decoded size of block `index` (0-based) of the file. */

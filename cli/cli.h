@@ -1,0 +1,55 @@
+/*
+ * cli.h - what the h278 subcommands share.
+ *
+ * Each subcommand is `int h278_cmd_NAME(int argc, char **argv)` with argv[0]
+ * the subcommand's name; it returns the process exit status (0 only on
+ * success). Errors go to stderr as "h278: FILE: message" (or "h278: message"
+ * when no file is involved), as gzip and zstd do.
+ */
+#ifndef H278_CLI_H
+#define H278_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "h278.h"
+
+#if defined(__GNUC__)
+#define H278_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define H278_PRINTF(a, b)
+#endif
+
+/* Prints "h278: FILE: message\n" (FILE omitted when NULL); returns 1. */
+int h278_cli_error(const char *file, const char *fmt, ...) H278_PRINTF(2, 3);
+
+/* True when argv[i] is -h or --help. */
+int h278_cli_is_help(const char *arg);
+
+/*
+ * Option parsing: if argv[*i] is the option short (e.g. "-o") or long (e.g.
+ * "--output"), returns its value — the next argument, or what follows
+ * "--output=" / "-o" in the same argument — and advances *i past it. Returns
+ * NULL if argv[*i] is not that option; sets *missing when the value is
+ * absent.
+ */
+const char *h278_cli_opt(int argc, char **argv, int *i, const char *short_name,
+                         const char *long_name, int *missing);
+
+/* Parses an unsigned decimal with an optional K/M/G (binary) suffix.
+ * Returns 0 on success. */
+int h278_cli_parse_size(const char *s, uint64_t *out);
+
+/* Reads a whole file ("-" = stdin) into memory; NULL and an error printed on
+ * failure. */
+uint8_t *h278_cli_read_all(const char *path, size_t *n);
+
+int h278_cmd_compress(int argc, char **argv);
+int h278_cmd_decompress(int argc, char **argv);
+int h278_cmd_verify(int argc, char **argv);
+int h278_cmd_info(int argc, char **argv);
+int h278_cmd_explain(int argc, char **argv);
+int h278_cmd_serve(int argc, char **argv);
+int h278_cmd_feed(int argc, char **argv);
+
+#endif /* H278_CLI_H */

@@ -1,0 +1,201 @@
+/*
+ * cmd_info.c - `h278 info` and `h278 explain`: what is inside a file.
+ *
+ * info prints the file header and one line per block. explain teaches: for
+ * each block it decodes the data (with the tree oracle) to count symbols,
+ * then shows every symbol's count, code length and canonical code, the
+ * entropy against the average code length, the streams, and the table memory
+ * each decoder variant would build for this code.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "reader.h"
+
+static const char *type_name(uint8_t t)
+{
+    return t == H278_BLOCK_HUFFMAN ? "huffman" : t == H278_BLOCK_STORED ? "stored" : "run";
+}
+
+static uint64_t coded_bits(const h278_block *b)
+{
+    uint64_t bytes = 0;
+    for (unsigned s = 0; s < b->streams; s++)
+        bytes += b->stream_size[s];
+    return b->type == H278_BLOCK_HUFFMAN ? bytes * 8 : (uint64_t)b->payload_size * 8;
+}
+
+static void print_header(const h278_reader *r)
+{
+    printf("%s: H278 format version %u, L=%u, block size %u, %llu block%s, original size %llu bytes\n",
+           r->name, r->fh.version, r->fh.max_len, r->fh.block_size,
+           (unsigned long long)r->fh.block_count, r->fh.block_count == 1 ? "" : "s",
+           (unsigned long long)r->fh.original_size);
+}
+
+int h278_cmd_info(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (h278_cli_is_help(argv[i])) {
+            printf("usage: h278 info FILE\n\n"
+                   "Prints the file header and one line per block: type, sizes, L, K,\n"
+                   "layout, number of symbols, longest code and coded bits per byte.\n");
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return h278_cli_error(NULL, "unknown option '%s' (see h278 info --help)", argv[i]);
+        if (path)
+            return h278_cli_error(NULL, "more than one input given");
+        path = argv[i];
+    }
+    if (!path)
+        return h278_cli_error(NULL, "no input file (see h278 info --help)");
+    h278_reader r;
+    if (h278_reader_open(&r, path))
+        return 1;
+    print_header(&r);
+    printf("%6s %-8s %9s %9s %3s %3s %-11s %4s %6s %9s\n", "block", "type", "decoded", "stored", "L",
+           "K", "layout", "syms", "maxlen", "bits/byte");
+    h278_block b;
+    int got;
+    while ((got = h278_reader_next(&r, &b)) > 0) {
+        int huff = b.type == H278_BLOCK_HUFFMAN;
+        printf("%6llu %-8s %9u %9u %3u %3u %-11s %4u %6u %9.3f\n", (unsigned long long)r.index,
+               type_name(b.type), b.decoded_size, b.total_size, b.max_len, b.streams,
+               !huff ? "-" : (b.flags & H278_BLOCK_FLAG_INTERLEAVED) ? "interleaved" : "segmented",
+               b.symbol_count, b.code_max_len, (double)coded_bits(&b) / b.decoded_size);
+    }
+    if (got == 0)
+        printf("total: %llu bytes -> %llu bytes (%.3f bits/byte)\n",
+               (unsigned long long)r.fh.original_size, (unsigned long long)r.offset,
+               r.fh.original_size ? 8.0 * (double)r.offset / (double)r.fh.original_size : 0.0);
+    h278_reader_close(&r);
+    return got < 0;
+}
+
+static void explain_block(const h278_reader *r, const h278_block *b, const uint8_t *data)
+{
+    uint64_t count[256] = {0};
+    for (uint32_t i = 0; i < b->decoded_size; i++)
+        count[data[i]]++;
+    printf("\nblock %llu: %s, %u bytes decoded, %u bytes stored\n", (unsigned long long)r->index,
+           type_name(b->type), b->decoded_size, b->total_size);
+    if (b->type == H278_BLOCK_RUN) {
+        printf("  one symbol (0x%02x) repeated: coded as a RUN block\n", b->payload[0]);
+        return;
+    }
+    double n = b->decoded_size, entropy = 0, avg = 0;
+    for (unsigned s = 0; s < 256; s++)
+        if (count[s])
+            entropy -= (count[s] / n) * log2(count[s] / n);
+    if (b->type == H278_BLOCK_STORED) {
+        printf("  stored: a Huffman code would not be smaller (entropy %.3f bits/byte)\n", entropy);
+        return;
+    }
+    uint32_t codes[256];
+    h278_canonical_codes(b->lengths, codes);
+    printf("  %-6s %-5s %10s %4s  %s\n", "symbol", "char", "count", "len", "canonical code");
+    for (unsigned s = 0; s < 256; s++) {
+        if (!b->lengths[s])
+            continue;
+        avg += count[s] * (double)b->lengths[s] / n;
+        char code[24];
+        for (unsigned i = 0; i < b->lengths[s]; i++)
+            code[i] = (char)('0' + ((codes[s] >> (b->lengths[s] - 1 - i)) & 1u));
+        code[b->lengths[s]] = '\0';
+        char shown[8];
+        if (isprint((int)s) && s != ' ')
+            snprintf(shown, sizeof shown, "'%c'", (char)s);
+        else
+            snprintf(shown, sizeof shown, "%s", s == ' ' ? "space" : s == '\n' ? "\\n"
+                                                  : s == '\r' ? "\\r" : s == '\t' ? "\\t" : "");
+        printf("  0x%02x   %-5s %10llu %4u  %s\n", s, shown, (unsigned long long)count[s], b->lengths[s], code);
+    }
+    printf("  %u symbols, code lengths %u..%u (limit L=%u)\n", b->symbol_count, b->code_min_len,
+           b->code_max_len, b->max_len);
+    printf("  entropy %.4f bits/symbol, average code length %.4f bits/symbol (+%.2f%%)\n", entropy, avg,
+           entropy > 0 ? 100.0 * (avg - entropy) / entropy : 0.0);
+    printf("  %u stream%s, %s layout; stream sizes:", b->streams, b->streams == 1 ? "" : "s",
+           (b->flags & H278_BLOCK_FLAG_INTERLEAVED) ? "interleaved" : "segmented");
+    for (unsigned s = 0; s < b->streams; s++)
+        printf(" %u", b->stream_size[s]);
+    printf(" bytes\n  tables each decoder variant builds for this code:\n");
+    for (size_t i = 0; i < h278_variant_count(); i++)
+        printf("    %-10s %9zu bytes%s\n", h278_variant_name(i),
+               h278_variant_table_bytes(i, b->code_max_len, NULL),
+               h278_variant_available(i) ? "" : "  (not available on this CPU)");
+}
+
+int h278_cmd_explain(int argc, char **argv)
+{
+    const char *path = NULL;
+    int64_t only = -1;
+    int missing = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        uint64_t num;
+        if (h278_cli_is_help(argv[i])) {
+            printf("usage: h278 explain FILE [--block N]\n\n"
+                   "For each block (or only block N): every symbol's count, code length and\n"
+                   "canonical code; entropy against average code length; the streams; and\n"
+                   "the table memory each decoder variant needs for that code.\n");
+            return 0;
+        }
+        if ((v = h278_cli_opt(argc, argv, &i, "-b", "--block", &missing))) {
+            if (h278_cli_parse_size(v, &num) || num > INT64_MAX)
+                return h278_cli_error(NULL, "--block: expected a block number, got '%s'", v);
+            only = (int64_t)num;
+        } else if (missing) {
+            return h278_cli_error(NULL, "%s needs a value", argv[i]);
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return h278_cli_error(NULL, "unknown option '%s' (see h278 explain --help)", argv[i]);
+        } else if (path) {
+            return h278_cli_error(NULL, "more than one input given");
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path)
+        return h278_cli_error(NULL, "no input file (see h278 explain --help)");
+    h278_reader r;
+    h278_decoder *d;
+    if (h278_reader_open(&r, path))
+        return 1;
+    if (only >= 0 && (uint64_t)only >= r.fh.block_count) {
+        h278_cli_error(r.name, "there is no block %lld (the file has %llu)", (long long)only,
+                       (unsigned long long)r.fh.block_count);
+        h278_reader_close(&r);
+        return 1;
+    }
+    uint8_t *data = malloc(r.fh.block_size);
+    if (!data || h278_decoder_new("tree", NULL, &d)) {
+        free(data);
+        h278_reader_close(&r);
+        return h278_cli_error(NULL, "out of memory");
+    }
+    print_header(&r);
+    h278_block b;
+    int got, rc = 0;
+    while ((got = h278_reader_next(&r, &b)) > 0) {
+        if (only >= 0 && r.index != (uint64_t)only)
+            continue;
+        h278_error err = h278_decode_block(d, &b, data, r.fh.block_size);
+        if (err) {
+            rc = h278_reader_block_error(&r, err);
+            break;
+        }
+        explain_block(&r, &b, data);
+        if (only >= 0)
+            break;
+    }
+    if (got < 0)
+        rc = 1;
+    h278_decoder_free(d);
+    free(data);
+    h278_reader_close(&r);
+    return rc;
+}

@@ -1,0 +1,116 @@
+/*
+ * common.c - error printing and input reading shared by the subcommands.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int h278_cli_error(const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("h278: ", stderr);
+    if (file)
+        fprintf(stderr, "%s: ", file);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+int h278_cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+uint8_t *h278_cli_read_all(const char *path, size_t *n)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        h278_cli_error(path, "%s", strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 20, len = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        if (len == cap) {
+            uint8_t *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int failed = !buf || ferror(f);
+    int e = errno;
+    if (!is_stdin)
+        fclose(f);
+    if (failed) {
+        free(buf);
+        h278_cli_error(is_stdin ? "(stdin)" : path, "%s", buf ? strerror(e) : "out of memory");
+        return NULL;
+    }
+    *n = len;
+    return buf;
+}
+
+const char *h278_cli_opt(int argc, char **argv, int *i, const char *short_name,
+                         const char *long_name, int *missing)
+{
+    const char *a = argv[*i];
+    size_t sl = short_name ? strlen(short_name) : 0, ll = long_name ? strlen(long_name) : 0;
+    if ((short_name && strcmp(a, short_name) == 0) || (long_name && strcmp(a, long_name) == 0)) {
+        if (*i + 1 >= argc) {
+            *missing = 1;
+            return NULL;
+        }
+        *i += 1;
+        return argv[*i];
+    }
+    if (long_name && strncmp(a, long_name, ll) == 0 && a[ll] == '=')
+        return a + ll + 1;
+    if (short_name && sl == 2 && strncmp(a, short_name, 2) == 0 && a[2] != '\0')
+        return a + 2;
+    return NULL;
+}
+
+int h278_cli_parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift) {
+        end++;
+        if (*end == 'i')
+            end++;
+        if (*end == 'B')
+            end++;
+    }
+    if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}

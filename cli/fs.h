@@ -1,0 +1,37 @@
+/*
+ * fs.h - the file-system operations the CLI needs, one implementation per
+ * platform (fs_posix.c, fs_win32.c).
+ *
+ * Output files are written under a temporary name in the destination's
+ * folder and renamed into place only when everything succeeded, so a failed
+ * or interrupted run never leaves a partial file, and an existing file is
+ * never clobbered without -f.
+ */
+#ifndef H278_CLI_FS_H
+#define H278_CLI_FS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct h278_out {
+    FILE *f;
+    char *tmp;      /* temporary path, NULL for stdout */
+    char *final;    /* destination path */
+    int force;      /* replace an existing destination */
+} h278_out;
+
+/* Opens an output; "-" is stdout. Returns 0, or prints an error and
+ * returns 1 (e.g. the destination exists and force is off). */
+int h278_out_open(h278_out *o, const char *path, int force);
+/* Flushes, closes and renames into place. Returns 0 or prints and returns 1. */
+int h278_out_commit(h278_out *o);
+/* Closes and removes the temporary file. Safe to call after commit. */
+void h278_out_abort(h278_out *o);
+
+/* Size of f if it is a regular file (0 = yes), else -1. */
+int h278_fs_regular_size(FILE *f, uint64_t *size);
+int h278_fs_isatty(FILE *f);
+/* Puts stdin and stdout in binary mode where that means anything. */
+void h278_fs_binary_stdio(void);
+
+#endif /* H278_CLI_FS_H */

@@ -1,0 +1,59 @@
+/*
+ * main.c - the h278 command line: dispatch to subcommands.
+ *
+ * Usage follows gzip and zstd so that scripts can rely on it: one verb, the
+ * input, -o for the output, -f to overwrite, "-" for stdin/stdout, exit
+ * status 0 only on success, errors on stderr as "h278: FILE: message".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fs.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"compress", h278_cmd_compress, "compress a file into the H278 format"},
+    {"decompress", h278_cmd_decompress, "decompress an .h278 file (any decoder variant)"},
+    {"verify", h278_cmd_verify, "decode every block and check its checksum"},
+    {"info", h278_cmd_info, "show the file header and one line per block"},
+    {"explain", h278_cmd_explain, "show each block's code: counts, lengths, codes, entropy, tables"},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: h278 COMMAND [ARGS]   (h278 COMMAND --help for details)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\nH278 %d.%d, container format version %d. See README.md and docs/.\n",
+            H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR, H278_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    h278_fs_binary_stdio();
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    if (h278_cli_is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("h278 %d.%d (format version %d)\n", H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR,
+               H278_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    h278_cli_error(NULL, "unknown command '%s'", argv[1]);
+    usage(stderr);
+    return 1;
+}
