@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# test_cli.sh - the h278 command line behaves as scripts expect: round trips,
+# default names, stdin/stdout, no overwrite without -f, no partial output on
+# failure, damaged files named by block, --help everywhere, exit statuses.
+#
+#   bash tests/test_cli.sh PATH/TO/h278 CORPORA_DIR
+set -u
+h278=$1
+corpora=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0 failed=0
+
+check() { # description, command...
+  local what=$1; shift
+  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+fails() { # description, command... (must exit non-zero)
+  local what=$1; shift
+  if "$@" >/dev/null 2>&1; then failed=$((failed + 1)); echo "FAILED (should fail): $what"; else passed=$((passed + 1)); fi
+}
+stderr_has() { # description, pattern, command...
+  local what=$1 pattern=$2; shift 2
+  if "$@" 2>err.txt >/dev/null; then failed=$((failed + 1)); echo "FAILED (should fail): $what"; return; fi
+  if grep -q -- "$pattern" err.txt; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what: stderr was: $(cat err.txt)"; fi
+}
+
+cp "$corpora/canterbury/alice29.txt" "$corpora/canterbury/kennedy.xls" .
+cp "$corpora/canterbury-artificial/a.txt" .
+
+# Round trips with default names and several settings.
+check "compress default name" "$h278" compress alice29.txt
+check "output exists" test -s alice29.txt.h278
+mv alice29.txt orig.txt
+check "decompress default name" "$h278" decompress alice29.txt.h278
+check "round trip" cmp alice29.txt orig.txt
+for opts in "-L 8 -K 1" "-L 15 -K 8 -B 4K" "-L 20 -K 32 --interleaved" "--max-len=12 --streams=16 --block-size=1M"; do
+  # shellcheck disable=SC2086
+  check "compress $opts" "$h278" compress kennedy.xls -o k.h278 -f $opts
+  check "decompress ($opts)" "$h278" decompress k.h278 -o k.out -f
+  check "round trip ($opts)" cmp k.out kennedy.xls
+done
+check "one-byte file" "$h278" compress a.txt
+check "one-byte decompress" "$h278" decompress a.txt.h278 -o a.out
+check "one-byte round trip" cmp a.out a.txt
+: > empty
+check "empty file" "$h278" compress empty
+check "empty decompress" "$h278" decompress empty.h278 -o empty.out
+check "empty round trip" cmp empty.out empty
+
+# stdin and stdout.
+check "compress stdin to stdout" sh -c "'$h278' compress - < kennedy.xls > pipe.h278"
+check "decompress stdin to stdout" sh -c "'$h278' decompress - < pipe.h278 > pipe.out"
+check "pipe round trip" cmp pipe.out kennedy.xls
+
+# Every decoder variant this CPU offers decodes the same bytes.
+for d in $("$h278" decompress --list-decoders | awk '{print $1}'); do
+  check "decoder $d" "$h278" decompress alice29.txt.h278 -o "out.$d" --decoder "$d"
+  check "decoder $d output" cmp "out.$d" orig.txt
+done
+stderr_has "unknown decoder" "unknown decoder" "$h278" decompress alice29.txt.h278 -o x --decoder nosuch
+
+# No overwrite without -f; the existing file is untouched.
+echo precious > keep.txt
+stderr_has "refuses to overwrite" "already exists" "$h278" decompress alice29.txt.h278 -o keep.txt
+check "existing file untouched" grep -q precious keep.txt
+check "-f overwrites" "$h278" decompress alice29.txt.h278 -o keep.txt -f
+check "-f result" cmp keep.txt orig.txt
+
+# Damaged files: verify names the block; decompress leaves nothing behind.
+check "verify good file" "$h278" verify alice29.txt.h278
+size=$(stat -c %s alice29.txt.h278)
+for offset in 30 200 20000 80000 $((size - 1)); do
+  cp alice29.txt.h278 bad.h278
+  byte=$(od -An -tu1 -j "$offset" -N1 bad.h278 | tr -d ' ')
+  printf "$(printf '\\%03o' $((byte ^ 16)))" | dd of=bad.h278 bs=1 seek="$offset" conv=notrunc status=none
+  stderr_has "verify catches a flip at $offset" "bad.h278: " "$h278" verify bad.h278
+  echo precious > victim
+  fails "decompress of damaged file at $offset" "$h278" decompress bad.h278 -o victim -f
+  check "damaged decompress leaves the old file" grep -q precious victim
+  fails "damaged decompress leaves no output" test -e bad
+done
+stderr_has "flip names its block" "block 1:" "$h278" verify bad.h278
+check "no temporary files left" sh -c '! ls | grep -q tmp'
+head -c 5000 alice29.txt.h278 > trunc.h278
+stderr_has "truncated file" "truncated" "$h278" decompress trunc.h278 -o t.out
+fails "truncated leaves no output" test -e t.out
+stderr_has "not an h278 file" "not an H278 file" "$h278" verify orig.txt
+stderr_has "missing input" "nosuchfile" "$h278" compress nosuchfile
+stderr_has "unknown suffix" "unknown suffix" "$h278" decompress orig.txt
+
+# Options and help.
+for c in compress decompress verify info explain; do
+  check "$c --help" "$h278" "$c" --help
+done
+check "h278 --help" "$h278" --help
+check "h278 --version" "$h278" --version
+fails "no command" "$h278"
+stderr_has "unknown command" "unknown command" "$h278" frobnicate
+stderr_has "bad -L" "-L" "$h278" compress orig.txt -L 21 -o x.h278
+stderr_has "bad -K" "-K" "$h278" compress orig.txt -K 3 -o x.h278
+stderr_has "bad -B" "-B" "$h278" compress orig.txt -B 100 -o x.h278
+stderr_has "unknown option" "unknown option" "$h278" compress orig.txt --frob
+stderr_has "missing value" "needs a value" "$h278" compress orig.txt -o
+check "info" "$h278" info alice29.txt.h278
+check "explain one block" sh -c "'$h278' explain alice29.txt.h278 --block 1 | grep -q 'canonical code'"
+stderr_has "explain missing block" "no block" "$h278" explain alice29.txt.h278 --block 9
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
