@@ -5,8 +5,8 @@
 #
 #   bash tests/test_cli.sh PATH/TO/h278 CORPORA_DIR
 set -u
-h278=$1
-corpora=$2
+h278=$(realpath "$1")
+corpora=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
