@@ -49,6 +49,7 @@ int h278_cmd_decompress(int argc, char **argv);
 int h278_cmd_verify(int argc, char **argv);
 int h278_cmd_info(int argc, char **argv);
 int h278_cmd_explain(int argc, char **argv);
+int h278_cmd_analyze(int argc, char **argv);
 int h278_cmd_serve(int argc, char **argv);
 int h278_cmd_feed(int argc, char **argv);
 

@@ -23,6 +23,7 @@ static const command commands[] = {
     {"verify", h278_cmd_verify, "decode every block and check its checksum"},
     {"info", h278_cmd_info, "show the file header and one line per block"},
     {"explain", h278_cmd_explain, "show each block's code: counts, lengths, codes, entropy, tables"},
+    {"analyze", h278_cmd_analyze, "compare H278's code sizes with entropy and optimal Huffman"},
 };
 
 static void usage(FILE *to)
