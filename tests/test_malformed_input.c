@@ -52,6 +52,7 @@ typedef struct spec {
     const uint32_t *sizes;      /* K stream sizes */
     int bad_checksum;
     const uint8_t *expect_data; /* decoded bytes, for the checksum */
+    size_t data_len;            /* bytes at streams, if not the sum of sizes */
 } spec;
 
 /* Writes a file with one HUFFMAN block described by s; returns its size. */
@@ -77,8 +78,9 @@ static size_t build(uint8_t *f, const spec *s, unsigned file_L)
     for (unsigned k = 0; k < s->K; k++)
         total += s->sizes[k];
     uint8_t *data = t + 4 * (s->K ? s->K - 1 : 0);
-    memcpy(data, s->streams, total);
-    uint32_t payload = (uint32_t)(data + total - q);
+    size_t copy = s->data_len ? s->data_len : total;
+    memcpy(data, s->streams, copy);
+    uint32_t payload = (uint32_t)(data + copy - q);
     b[0] = s->type;
     b[1] = s->L;
     b[2] = s->K;
@@ -113,7 +115,7 @@ int main(void)
     const uint8_t *abcd = (const uint8_t *)"ABCD";
     uint8_t f[16384];
     size_t n;
-    spec ok = {H278_BLOCK_HUFFMAN, 20, 1, 0, 4, lens, 4, abcd_bits, sz2, 0, abcd};
+    spec ok = {H278_BLOCK_HUFFMAN, 20, 1, 0, 4, lens, 4, abcd_bits, sz2, 0, abcd, 0};
     n = build(f, &ok, 20);
     expect("hand-made valid block", f, n, H278_OK);
 
@@ -152,7 +154,9 @@ int main(void)
     expect("L above 20", f, build(f, &s, 20), H278_ERR_BAD_MAX_LEN);
     s.L = 0;
     expect("L of 0", f, build(f, &s, 20), H278_ERR_BAD_MAX_LEN);
+    static const uint32_t many[32] = {2};
     s = ok;
+    s.sizes = many;
     s.K = 3;
     expect("3 streams", f, build(f, &s, 20), H278_ERR_BAD_STREAM_COUNT);
     s.K = 0;
@@ -184,6 +188,7 @@ int main(void)
     s.K = 4;
     s.streams = four_streams;
     s.sizes = past;
+    s.data_len = sizeof four_streams;
     n = build(f, &s, 20);
     expect("stream table past the end", f, n, H278_ERR_STREAM_TABLE);
     s.L = 1;
