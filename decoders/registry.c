@@ -7,9 +7,15 @@
 #include "variant.h"
 
 extern const h278_variant h278_variant_tree;
+extern const h278_variant h278_variant_table;
+extern const h278_variant h278_variant_hybrid;
+extern const h278_variant h278_variant_multisym;
 
 const h278_variant *const h278_variants[] = {
     &h278_variant_tree,
+    &h278_variant_table,
+    &h278_variant_hybrid,
+    &h278_variant_multisym,
 };
 
 const size_t h278_variants_count = sizeof h278_variants / sizeof h278_variants[0];
