@@ -145,12 +145,31 @@ static inline void h278_build_short_table(const h278_block *b, unsigned w, uint1
     }
 }
 
-/* The checked loop every scalar variant ends with: one symbol at a time
- * through a short table (lc resolves longer codes; NULL when none exist),
- * with every bit accounted for, then the end-of-stream rule. */
+/* How every scalar variant ends a lane (and decodes K=1 blocks): one
+ * symbol at a time through a short table (lc resolves longer codes; NULL
+ * when none exist). First unchecked rounds while they are provably safe,
+ * then a checked loop with every bit accounted for, then the end-of-stream
+ * rule. */
 static inline h278_error h278_lane_finish(h278_lane *l, const uint16_t *t, unsigned w,
                                           const h278_long_codes *lc, uint32_t stride)
 {
+    unsigned longest = lc && lc->max_len > w ? lc->max_len : w;
+    unsigned per_refill = 56 / longest;
+    const uint64_t mask = (UINT64_C(1) << w) - 1;
+    size_t n;
+    while ((n = h278_lane_safe_iters(l, stride, per_refill)) > 0) {
+        while (n--) {
+            h278_br_refill_fast(&l->br);
+            for (unsigned j = 0; j < per_refill; j++) {
+                uint32_t e = t[l->br.buf & mask];
+                if (e == 0)
+                    e = h278_long_decode(lc, h278_br_peek(&l->br, lc->max_len), w);
+                *l->out = (uint8_t)e;
+                l->out += stride;
+                h278_br_consume(&l->br, e >> 8);
+            }
+        }
+    }
     while (l->out != l->out_end) {
         h278_br_refill(&l->br);
         uint32_t e = t[h278_br_peek(&l->br, w)];
