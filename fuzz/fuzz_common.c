@@ -1,0 +1,31 @@
+/*
+ * fuzz_common.c - guard-page buffers for the fuzz targets (see
+ * fuzz_common.h). mmap rounds the buffer up to whole pages, places it so it
+ * ends exactly at the start of a PROT_NONE page, and unmaps it afterwards.
+ */
+#define _DEFAULT_SOURCE
+#include "fuzz_common.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+int h278_guarded_alloc(h278_guarded *g, size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t body = (n + page - 1) / page * page;
+    g->map_size = body + page;
+    g->map = mmap(NULL, g->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (g->map == MAP_FAILED)
+        return -1;
+    if (mprotect((uint8_t *)g->map + body, page, PROT_NONE) != 0) {
+        munmap(g->map, g->map_size);
+        return -1;
+    }
+    g->data = (uint8_t *)g->map + body - n;
+    return 0;
+}
+
+void h278_guarded_free(h278_guarded *g)
+{
+    munmap(g->map, g->map_size);
+}
