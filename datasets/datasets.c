@@ -112,19 +112,36 @@ int h278_gen_geometric(double p, size_t n, uint64_t seed, uint8_t *out)
 
 int h278_gen_fibonacci(unsigned max_len, size_t n, uint64_t seed, uint8_t *out)
 {
-    /* Weights F(1), F(2), ... over max_len + 1 symbols: the optimal
-     * unlimited code is a chain max_len deep, so at limit L the limit binds
-     * (the last symbols would want longer codes). */
-    if (max_len < 2 || max_len > 40)
+    /* Exact counts k * F(1), k * F(2), ..., k * F(L + 2) over L + 2 symbols
+     * (the remainder on the most frequent one), shuffled. Fibonacci weights
+     * make the optimal unlimited code a chain L + 1 deep, so at limit L the
+     * limit binds — whenever n >= F(1) + ... + F(L + 2), i.e. k >= 1. Counts
+     * are exact rather than sampled so the rarest symbols cannot go missing. */
+    if (max_len < 2 || max_len > 30)
         return -1;
-    double w[256] = {0}, a = 1, b = 1;
-    for (unsigned i = 0; i <= max_len + 1 && i < 256; i++) {
-        w[i] = a;
-        double c = a + b;
-        a = b;
-        b = c;
+    unsigned syms = max_len + 2;
+    uint64_t f[32], sum = 0;
+    f[0] = f[1] = 1;
+    for (unsigned i = 2; i < syms; i++)
+        f[i] = f[i - 1] + f[i - 2];
+    for (unsigned i = 0; i < syms; i++)
+        sum += f[i];
+    uint64_t k = n / sum;
+    size_t pos = 0;
+    for (unsigned i = 0; i < syms && pos < n; i++) {
+        uint64_t c = k ? k * f[i] : (f[i] * n + sum - 1) / sum;
+        for (uint64_t j = 0; j < c && pos < n; j++)
+            out[pos++] = (uint8_t)i;
     }
-    sample(w, n, seed, out, 1);
+    while (pos < n)
+        out[pos++] = (uint8_t)(syms - 1);
+    uint64_t s = seed;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(next_rand(&s) % i);
+        uint8_t t = out[i - 1];
+        out[i - 1] = out[j];
+        out[j] = t;
+    }
     return 0;
 }
 
