@@ -51,11 +51,26 @@ size_t h278_variant_table_bytes(size_t i, unsigned code_max_len, const h278_para
     return h278_variants[i]->table_bytes(code_max_len, p ? p : &defaults);
 }
 
+/* "simd" names the best variant this CPU runs: the SIMD ones in order of
+ * preference, else the fastest scalar one. */
+static const char *resolve_alias(const char *name)
+{
+    static const char *const best[] = {"avx512", "avx2", "multisym"};
+    if (strcmp(name, "simd") != 0)
+        return name;
+    for (size_t b = 0; b < sizeof best / sizeof best[0]; b++)
+        for (size_t i = 0; i < h278_variants_count; i++)
+            if (strcmp(h278_variants[i]->name, best[b]) == 0 && h278_variant_available(i))
+                return best[b];
+    return name;
+}
+
 h278_error h278_decoder_new(const char *name, const h278_params *params, h278_decoder **out)
 {
     *out = NULL;
     if (!name)
         return H278_ERR_BAD_PARAM;
+    name = resolve_alias(name);
     for (size_t i = 0; i < h278_variants_count; i++) {
         if (strcmp(h278_variants[i]->name, name) != 0)
             continue;

@@ -1,0 +1,165 @@
+/*
+ * decode_avx512.c - the AVX-512 decoder: 8 streams per register, up to four
+ * registers in lockstep (K = 8, 16 or 32), one gather per register per step.
+ *
+ * Each 64-bit lane holds one stream's bit buffer, exactly like the scalar
+ * bit reader (bitreader.h): the next bits at bit 0, a count of valid bits,
+ * and a pointer to the next byte. A step, per register:
+ *     idx  = buf & (2^M - 1)                 vpandq
+ *     e    = table[idx] for 8 lanes           vpgatherqq (8 qword loads)
+ *     len  = e & 255                          vpandq
+ *     buf >>= len; count -= len               vpsrlvq, vpsubq
+ * then one VBMI byte permute (vpermt2b) picks the 16 symbol bytes (byte 1
+ * of every entry) of two registers. With the interleaved layout those are
+ * output bytes 16r .. 16r+15 of the step, so K lanes fill K adjacent bytes. Every
+ * 56 / M steps the lanes refill: one 8-byte gather from the eight stream
+ * pointers, shifted into place (vpsllvq), as the scalar branch-free refill.
+ *
+ * Like the scalar loops, the number of steps that are safe for every lane
+ * (8 readable bytes at each refill, a symbol left for each step) is computed
+ * before the loop, so the loop has no checks; the scalar tail finishes.
+ * Compiled with a target attribute and chosen at run time (cpu.c), so the
+ * binary runs on CPUs without AVX-512.
+ */
+#include <immintrin.h>
+
+#include "simd_lanes.h"
+
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,bmi2")))
+
+typedef struct avx512_group {
+    __m512i buf, count, ptr;
+} avx512_group;
+
+AVX512_TARGET static inline void avx512_load(avx512_group *g, const h278_lane *l)
+{
+    g->buf = _mm512_set_epi64((long long)l[7].br.buf, (long long)l[6].br.buf, (long long)l[5].br.buf,
+                              (long long)l[4].br.buf, (long long)l[3].br.buf, (long long)l[2].br.buf,
+                              (long long)l[1].br.buf, (long long)l[0].br.buf);
+    g->count = _mm512_set_epi64(l[7].br.count, l[6].br.count, l[5].br.count, l[4].br.count,
+                                l[3].br.count, l[2].br.count, l[1].br.count, l[0].br.count);
+    g->ptr = _mm512_set_epi64((long long)(uintptr_t)l[7].br.p, (long long)(uintptr_t)l[6].br.p,
+                              (long long)(uintptr_t)l[5].br.p, (long long)(uintptr_t)l[4].br.p,
+                              (long long)(uintptr_t)l[3].br.p, (long long)(uintptr_t)l[2].br.p,
+                              (long long)(uintptr_t)l[1].br.p, (long long)(uintptr_t)l[0].br.p);
+}
+
+AVX512_TARGET static inline void avx512_store(const avx512_group *g, h278_lane *l, size_t steps,
+                                              uint32_t stride)
+{
+    uint64_t buf[8], count[8], ptr[8];
+    _mm512_storeu_si512(buf, g->buf);
+    _mm512_storeu_si512(count, g->count);
+    _mm512_storeu_si512(ptr, g->ptr);
+    for (unsigned i = 0; i < 8; i++) {
+        l[i].br.buf = buf[i];
+        l[i].br.count = (uint32_t)count[i];
+        l[i].br.p = (const uint8_t *)(uintptr_t)ptr[i];
+        l[i].out += steps * stride;
+    }
+}
+
+AVX512_TARGET static inline void avx512_refill(avx512_group *g)
+{
+    const __m512i w = _mm512_i64gather_epi64(g->ptr, (const void *)0, 1);
+    g->buf = _mm512_or_si512(g->buf, _mm512_sllv_epi64(w, g->count));
+    __m512i advance = _mm512_srli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(63), g->count), 3);
+    g->ptr = _mm512_add_epi64(g->ptr, advance);
+    g->count = _mm512_or_si512(g->count, _mm512_set1_epi64(56));
+}
+
+/* One symbol for each of the group's 8 lanes; returns the 8 table entries
+ * (length in bits 0-7, symbol in bits 8-15 of each 64-bit lane). */
+AVX512_TARGET static inline __m512i avx512_step(avx512_group *g, const uint64_t *table, __m512i mask)
+{
+    __m512i idx = _mm512_and_si512(g->buf, mask);
+    __m512i e = _mm512_i64gather_epi64(idx, (const void *)table, 8);
+    __m512i len = _mm512_and_si512(e, _mm512_set1_epi64(0xFF));
+    g->buf = _mm512_srlv_epi64(g->buf, len);
+    g->count = _mm512_sub_epi64(g->count, len);
+    return e;
+}
+
+/* The lane loop for G groups of 8 (K = 8 * G), D steps per refill. The
+ * symbol bytes of two groups' entries are picked out with one VBMI byte
+ * permute (vpermt2b) and stored 16 at a time. */
+AVX512_TARGET static inline void avx512_lanes(h278_lane *lanes, const h278_simd_tables *t, uint8_t *out,
+                                              size_t n, const unsigned G, const unsigned D)
+{
+    const __m512i mask = _mm512_set1_epi64((long long)((1u << t->bits) - 1));
+    /* Byte 1 of each qword of a (indexes 1, 9, .. 57), then of b (65, ..). */
+    const __m512i pick = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0x7971696159514941LL, 0x3931292119110901LL);
+    avx512_group g[4];
+    for (unsigned j = 0; j < G; j++)
+        avx512_load(&g[j], lanes + 8 * j);
+    const unsigned K = 8 * G;
+    for (size_t it = 0; it < n; it++) {
+        for (unsigned j = 0; j < G; j++)
+            avx512_refill(&g[j]);
+        for (unsigned s = 0; s < D; s++) {
+            if (G == 1) {
+                __m512i e = avx512_step(&g[0], t->wide, mask);
+                _mm_storel_epi64((__m128i *)out, _mm512_castsi512_si128(_mm512_permutexvar_epi8(pick, e)));
+            } else {
+                for (unsigned j = 0; j < G; j += 2) {
+                    __m512i a = avx512_step(&g[j], t->wide, mask);
+                    __m512i b = avx512_step(&g[j + 1], t->wide, mask);
+                    __m512i bytes = _mm512_permutex2var_epi8(a, pick, b);
+                    _mm_storeu_si128((__m128i *)(out + 8 * j), _mm512_castsi512_si128(bytes));
+                }
+            }
+            out += K;
+        }
+    }
+    for (unsigned j = 0; j < G; j++)
+        avx512_store(&g[j], lanes + 8 * j, n * D, K);
+}
+
+AVX512_TARGET static h278_error avx512_decode(const h278_block *b, const h278_params *p, const void *mem,
+                                              uint8_t *dst)
+{
+    const h278_simd_tables *t = mem;
+    if (!t->use_lanes)
+        return h278_simd_fallback(b, p, mem, dst);
+    h278_lane lanes[H278_MAX_STREAMS];
+    uint32_t k = h278_lanes_init(b, dst, lanes);
+    unsigned per_refill = 56 / t->bits > 5 ? 5 : 56 / t->bits; /* 5 or 4: bits <= 12 */
+    size_t n;
+    /* Each pass assumes the worst case (7 bytes per refill); real data uses
+     * less, so passes repeat while anything is provably safe. */
+    while ((n = h278_simd_safe_steps(lanes, k, per_refill)) > 0) {
+        /* All lanes are at the same step: stream i's next symbol is output
+         * byte i + step * K, so the block's first byte is lanes[0].out. */
+        uint8_t *out = lanes[0].out;
+        if (per_refill == 5) {
+            if (k == 8)
+                avx512_lanes(lanes, t, out, n, 1, 5);
+            else if (k == 16)
+                avx512_lanes(lanes, t, out, n, 2, 5);
+            else
+                avx512_lanes(lanes, t, out, n, 4, 5);
+        } else {
+            if (k == 8)
+                avx512_lanes(lanes, t, out, n, 1, 4);
+            else if (k == 16)
+                avx512_lanes(lanes, t, out, n, 2, 4);
+            else
+                avx512_lanes(lanes, t, out, n, 4, 4);
+        }
+    }
+    for (unsigned i = 0; i < k; i++) {
+        h278_error err = h278_lane_finish(&lanes[i], t->narrow, t->bits, NULL, k);
+        if (err)
+            return err;
+    }
+    return H278_OK;
+}
+
+const h278_variant h278_variant_avx512 = {
+    .name = "avx512",
+    .summary = "AVX-512: 8 streams per register, up to 32 in lockstep, gathers (interleaved K>=8)",
+    .cpu_needs = H278_CPU_AVX512,
+    .table_bytes = h278_simd_table_bytes,
+    .build = h278_simd_build,
+    .decode = avx512_decode,
+};

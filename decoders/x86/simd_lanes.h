@@ -1,0 +1,85 @@
+/*
+ * simd_lanes.h - what the AVX2 and AVX-512 decoders share: their tables,
+ * when the lane loop applies, and the scalar fallback.
+ *
+ * The SIMD decoders step many streams at once: lane i of a vector owns the
+ * bit buffer of stream i, looks up one symbol per step with a gather, and
+ * the interleaved layout (FORMAT.md) puts the K symbols of one step into K
+ * adjacent output bytes, so a step ends in one contiguous store — no scatter,
+ * and no two lanes ever write the same cache line at different times (the
+ * 4 KiB-aliasing trap of segmented layouts cannot occur).
+ *
+ * The lane loop runs for interleaved blocks with K >= 8 whose longest code
+ * fits a gather table of 2^12 entries; other blocks (segmented, K < 8, or
+ * long codes) are decoded by the scalar multi-symbol decoder, whose tables
+ * are built alongside. After the lane loop, each stream finishes in the
+ * scalar checked loop (decode_common.h), which also applies the
+ * end-of-stream rule, so the SIMD path accepts and rejects exactly what the
+ * scalar decoders do.
+ */
+#ifndef H278_SIMD_LANES_H
+#define H278_SIMD_LANES_H
+
+#include "../decode_common.h"
+
+#define H278_SIMD_MAX_BITS 12u
+
+extern const h278_variant h278_variant_multisym;
+
+typedef struct h278_simd_tables {
+    uint64_t wide[1u << H278_SIMD_MAX_BITS]; /* length | symbol << 8, gathered by the lanes */
+    uint16_t narrow[1u << H278_SIMD_MAX_BITS]; /* the same, for the scalar tail */
+    uint8_t use_lanes;
+    uint8_t bits;
+    /* The multi-symbol decoder's tables follow, 64-byte aligned. */
+} h278_simd_tables;
+
+static inline size_t h278_simd_header_bytes(void)
+{
+    return (sizeof(h278_simd_tables) + 63) & ~(size_t)63;
+}
+
+static inline size_t h278_simd_table_bytes(unsigned code_max_len, const h278_params *p)
+{
+    return h278_simd_header_bytes() + h278_variant_multisym.table_bytes(code_max_len, p);
+}
+
+static inline int h278_simd_lanes_apply(const h278_block *b)
+{
+    return (b->flags & H278_BLOCK_FLAG_INTERLEAVED) && b->streams >= 8 &&
+           b->code_max_len <= H278_SIMD_MAX_BITS;
+}
+
+static inline h278_error h278_simd_build(const h278_block *b, const h278_params *p, void *mem)
+{
+    h278_simd_tables *t = mem;
+    t->use_lanes = (uint8_t)h278_simd_lanes_apply(b);
+    if (t->use_lanes) {
+        t->bits = b->code_max_len;
+        h278_build_short_table(b, t->bits, t->narrow);
+        for (uint32_t i = 0; i < (1u << t->bits); i++)
+            t->wide[i] = (uint64_t)(t->narrow[i] >> 8) | (uint64_t)(t->narrow[i] & 0xFF) << 8;
+        return H278_OK;
+    }
+    return h278_variant_multisym.build(b, p, (uint8_t *)mem + h278_simd_header_bytes());
+}
+
+static inline h278_error h278_simd_fallback(const h278_block *b, const h278_params *p, const void *mem,
+                                            uint8_t *dst)
+{
+    return h278_variant_multisym.decode(b, p, (const uint8_t *)mem + h278_simd_header_bytes(), dst);
+}
+
+/* Steps every lane may take with no checks: each refill needs 8 readable
+ * bytes and advances at most 7, and each step emits one symbol per lane. */
+static inline size_t h278_simd_safe_steps(const h278_lane *lanes, unsigned k, unsigned per_refill)
+{
+    size_t n = SIZE_MAX;
+    for (unsigned i = 0; i < k; i++) {
+        size_t s = h278_lane_safe_iters(&lanes[i], k, per_refill);
+        n = s < n ? s : n;
+    }
+    return n;
+}
+
+#endif /* H278_SIMD_LANES_H */
