@@ -12,8 +12,9 @@ extern const h278_variant h278_variant_hybrid;
 extern const h278_variant h278_variant_multisym;
 
 #if defined(H278_HAVE_X86)
+extern const h278_variant h278_variant_avx2;
 extern const h278_variant h278_variant_avx512;
-#define H278_X86_VARIANTS &h278_variant_avx512,
+#define H278_X86_VARIANTS &h278_variant_avx2, &h278_variant_avx512,
 #else
 #define H278_X86_VARIANTS
 #endif

@@ -155,11 +155,16 @@ AVX512_TARGET static h278_error avx512_decode(const h278_block *b, const h278_pa
     return H278_OK;
 }
 
+static h278_error avx512_build(const h278_block *b, const h278_params *p, void *mem)
+{
+    return h278_simd_build(b, p, mem, 8);
+}
+
 const h278_variant h278_variant_avx512 = {
     .name = "avx512",
     .summary = "AVX-512: 8 streams per register, up to 32 in lockstep, gathers (interleaved K>=8)",
     .cpu_needs = H278_CPU_AVX512,
     .table_bytes = h278_simd_table_bytes,
-    .build = h278_simd_build,
+    .build = avx512_build,
     .decode = avx512_decode,
 };

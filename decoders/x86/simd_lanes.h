@@ -9,7 +9,8 @@
  * and no two lanes ever write the same cache line at different times (the
  * 4 KiB-aliasing trap of segmented layouts cannot occur).
  *
- * The lane loop runs for interleaved blocks with K >= 8 whose longest code
+ * The lane loop runs for interleaved blocks with K >= 8 (AVX-512) or
+ * K >= 16 (AVX2) whose longest code
  * fits a gather table of 2^12 entries; other blocks (segmented, K < 8, or
  * long codes) are decoded by the scalar multi-symbol decoder, whose tables
  * are built alongside. After the lane loop, each stream finishes in the
@@ -28,6 +29,7 @@ extern const h278_variant h278_variant_multisym;
 
 typedef struct h278_simd_tables {
     uint64_t wide[1u << H278_SIMD_MAX_BITS]; /* length | symbol << 8, gathered by the lanes */
+    uint32_t wide32[1u << H278_SIMD_MAX_BITS]; /* symbol | length << 8, for 4-byte gathers */
     uint16_t narrow[1u << H278_SIMD_MAX_BITS]; /* the same, for the scalar tail */
     uint8_t use_lanes;
     uint8_t bits;
@@ -44,21 +46,26 @@ static inline size_t h278_simd_table_bytes(unsigned code_max_len, const h278_par
     return h278_simd_header_bytes() + h278_variant_multisym.table_bytes(code_max_len, p);
 }
 
-static inline int h278_simd_lanes_apply(const h278_block *b)
+/* Whether a variant whose lane loop needs at least min_streams streams
+ * decodes b with its lanes (else with the scalar fallback). */
+static inline int h278_simd_lanes_apply(const h278_block *b, unsigned min_streams)
 {
-    return (b->flags & H278_BLOCK_FLAG_INTERLEAVED) && b->streams >= 8 &&
+    return (b->flags & H278_BLOCK_FLAG_INTERLEAVED) && b->streams >= min_streams &&
            b->code_max_len <= H278_SIMD_MAX_BITS;
 }
 
-static inline h278_error h278_simd_build(const h278_block *b, const h278_params *p, void *mem)
+static inline h278_error h278_simd_build(const h278_block *b, const h278_params *p, void *mem,
+                                         unsigned min_streams)
 {
     h278_simd_tables *t = mem;
-    t->use_lanes = (uint8_t)h278_simd_lanes_apply(b);
+    t->use_lanes = (uint8_t)h278_simd_lanes_apply(b, min_streams);
     if (t->use_lanes) {
         t->bits = b->code_max_len;
         h278_build_short_table(b, t->bits, t->narrow);
         for (uint32_t i = 0; i < (1u << t->bits); i++)
             t->wide[i] = (uint64_t)(t->narrow[i] >> 8) | (uint64_t)(t->narrow[i] & 0xFF) << 8;
+        for (uint32_t i = 0; i < (1u << t->bits); i++)
+            t->wide32[i] = t->narrow[i];
         return H278_OK;
     }
     return h278_variant_multisym.build(b, p, (uint8_t *)mem + h278_simd_header_bytes());
