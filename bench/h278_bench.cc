@@ -11,8 +11,9 @@
 //   file/<variant>/<dataset>                       h278_decompress: everything
 //   peer/<library>/<dataset>                       zstd, libdeflate, zlib, ISA-L, memcpy
 // The default configuration (L=11, K=4 segmented, 128 KiB blocks) has no
-// suffix; sweeps append /L:n, /K:n (n followed by "i" for the interleaved
-// layout), /short_bits:n or /table_bits:n.
+// suffix; every dataset is also decoded with the SIMD-friendly layout
+// (/K:32i: 32 interleaved streams); sweeps append /L:n, /K:n (n followed by
+// "i" for the interleaved layout), /short_bits:n or /table_bits:n.
 //
 // Flags before google's own: --data=PATH (file or folder, repeatable: then
 // only those files are benchmarked) and --quick (fewer datasets and sweeps).
@@ -290,8 +291,18 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "h278-bench: cannot encode %s\n", d->name);
             continue;
         }
+        // The SIMD-friendly layout, for every variant on the same bytes.
+        h278_enc_params simd = def;
+        simd.streams = 32;
+        simd.interleaved = 1;
+        auto e32 = std::make_shared<Encoded>();
+        if (!encode(*d, simd, e32.get()))
+            e32.reset();
         for (auto &v : variants) {
             benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name).c_str(), bench_decode, d, e, v, no_params);
+            if (e32 && v != "tree")
+                benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name + "/K:32i").c_str(), bench_decode, d,
+                                             e32, v, no_params);
             benchmark::RegisterBenchmark(("build/" + v + "/" + d->name).c_str(), bench_build, d, e, v);
             benchmark::RegisterBenchmark(("file/" + v + "/" + d->name).c_str(), bench_file, d, e, v);
         }
@@ -310,10 +321,10 @@ int main(int argc, char **argv)
                 p.max_len = L;
                 register_decode(sweep, p, v, no_params, "/L:" + std::to_string(L));
             }
-        // Stream count K and layout.
+        // Stream count K and layout (K:32i is registered for every dataset).
         for (unsigned K : {1u, 4u, 8u, 16u, 32u})
             for (int il = 0; il < 2; il++) {
-                if ((K == 1 && il) || (K == def.streams && !il))
+                if ((K == 1 && il) || (K == def.streams && !il) || (K == 32 && il))
                     continue;
                 for (auto &v : variants) {
                     if (v == "tree")

@@ -1,6 +1,6 @@
 /*
  * decode_avx2.c - the AVX2 decoder: 4 streams per register, up to eight
- * registers in lockstep (K = 8, 16 or 32), one gather per register per step.
+ * registers in lockstep (K = 16 or 32), one gather per register per step.
  *
  * The same plan as decode_avx512.c with half-width registers: each 64-bit
  * lane holds one stream's bit buffer; a step is

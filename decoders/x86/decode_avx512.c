@@ -1,6 +1,6 @@
 /*
- * decode_avx512.c - the AVX-512 decoder: 8 streams per register, up to four
- * registers in lockstep (K = 8, 16 or 32), one gather per register per step.
+ * decode_avx512.c - the AVX-512 decoder: 8 streams per register, two or four
+ * registers in lockstep (K = 16 or 32), one gather per register per step.
  *
  * Each 64-bit lane holds one stream's bit buffer, exactly like the scalar
  * bit reader (bitreader.h): the next bits at bit 0, a count of valid bits,
@@ -80,7 +80,7 @@ AVX512_TARGET static inline __m512i avx512_step(avx512_group *g, const uint64_t 
     return e;
 }
 
-/* The lane loop for G groups of 8 (K = 8 * G), D steps per refill. The
+/* The lane loop for G groups of 8 (K = 8 * G: 16 or 32), D steps per refill. The
  * symbol bytes of two groups' entries are picked out with one VBMI byte
  * permute (vpermt2b) and stored 16 at a time. */
 AVX512_TARGET static inline void avx512_lanes(h278_lane *lanes, const h278_simd_tables *t, uint8_t *out,
@@ -97,16 +97,11 @@ AVX512_TARGET static inline void avx512_lanes(h278_lane *lanes, const h278_simd_
         for (unsigned j = 0; j < G; j++)
             avx512_refill(&g[j]);
         for (unsigned s = 0; s < D; s++) {
-            if (G == 1) {
-                __m512i e = avx512_step(&g[0], t->wide, mask);
-                _mm_storel_epi64((__m128i *)out, _mm512_castsi512_si128(_mm512_permutexvar_epi8(pick, e)));
-            } else {
-                for (unsigned j = 0; j < G; j += 2) {
-                    __m512i a = avx512_step(&g[j], t->wide, mask);
-                    __m512i b = avx512_step(&g[j + 1], t->wide, mask);
-                    __m512i bytes = _mm512_permutex2var_epi8(a, pick, b);
-                    _mm_storeu_si128((__m128i *)(out + 8 * j), _mm512_castsi512_si128(bytes));
-                }
+            for (unsigned j = 0; j < G; j += 2) {
+                __m512i a = avx512_step(&g[j], t->wide, mask);
+                __m512i b = avx512_step(&g[j + 1], t->wide, mask);
+                __m512i bytes = _mm512_permutex2var_epi8(a, pick, b);
+                _mm_storeu_si128((__m128i *)(out + 8 * j), _mm512_castsi512_si128(bytes));
             }
             out += K;
         }
@@ -131,21 +126,10 @@ AVX512_TARGET static h278_error avx512_decode(const h278_block *b, const h278_pa
         /* All lanes are at the same step: stream i's next symbol is output
          * byte i + step * K, so the block's first byte is lanes[0].out. */
         uint8_t *out = lanes[0].out;
-        if (per_refill == 5) {
-            if (k == 8)
-                avx512_lanes(lanes, t, out, n, 1, 5);
-            else if (k == 16)
-                avx512_lanes(lanes, t, out, n, 2, 5);
-            else
-                avx512_lanes(lanes, t, out, n, 4, 5);
-        } else {
-            if (k == 8)
-                avx512_lanes(lanes, t, out, n, 1, 4);
-            else if (k == 16)
-                avx512_lanes(lanes, t, out, n, 2, 4);
-            else
-                avx512_lanes(lanes, t, out, n, 4, 4);
-        }
+        if (per_refill == 5)
+            k == 16 ? avx512_lanes(lanes, t, out, n, 2, 5) : avx512_lanes(lanes, t, out, n, 4, 5);
+        else
+            k == 16 ? avx512_lanes(lanes, t, out, n, 2, 4) : avx512_lanes(lanes, t, out, n, 4, 4);
     }
     for (unsigned i = 0; i < k; i++) {
         h278_error err = h278_lane_finish(&lanes[i], t->narrow, t->bits, NULL, k);
@@ -157,12 +141,12 @@ AVX512_TARGET static h278_error avx512_decode(const h278_block *b, const h278_pa
 
 static h278_error avx512_build(const h278_block *b, const h278_params *p, void *mem)
 {
-    return h278_simd_build(b, p, mem, 8);
+    return h278_simd_build(b, p, mem, 16);
 }
 
 const h278_variant h278_variant_avx512 = {
     .name = "avx512",
-    .summary = "AVX-512: 8 streams per register, up to 32 in lockstep, gathers (interleaved K>=8)",
+    .summary = "AVX-512: 8 streams per register, 16 or 32 in lockstep, gathers (interleaved K>=16)",
     .cpu_needs = H278_CPU_AVX512,
     .table_bytes = h278_simd_table_bytes,
     .build = avx512_build,

@@ -9,10 +9,10 @@
  * and no two lanes ever write the same cache line at different times (the
  * 4 KiB-aliasing trap of segmented layouts cannot occur).
  *
- * The lane loop runs for interleaved blocks with K >= 8 (AVX-512) or
- * K >= 16 (AVX2) whose longest code
- * fits a gather table of 2^12 entries; other blocks (segmented, K < 8, or
- * long codes) are decoded by the scalar multi-symbol decoder, whose tables
+ * The lane loop runs for interleaved blocks with K >= 16 whose longest
+ * code fits a gather table of 2^12 entries (with fewer streams there are too
+ * few independent chains to hide the gather latency, and the scalar decoder
+ * wins); other blocks (segmented, K < 16, or long codes) are decoded by the scalar multi-symbol decoder, whose tables
  * are built alongside. After the lane loop, each stream finishes in the
  * scalar checked loop (decode_common.h), which also applies the
  * end-of-stream rule, so the SIMD path accepts and rejects exactly what the
