@@ -9,8 +9,9 @@
 #   2. The decoder tests again with each CPU feature turned off in turn
 #      (H278_DISABLE_CPU=avx512, then avx2), so every dispatch path runs.
 #   3. ASan + UBSan build (clang), all tests (large-file passes trimmed).
-#   4. libFuzzer: each target fuzzed for a short bounded time.
-#   5. Windows: mingw-w64 cross build, the C tests and the CLI under wine.
+#   4. TSAN build, the multi-threaded tests (the shared-memory ring).
+#   5. libFuzzer: each target fuzzed for a short bounded time.
+#   6. Windows: mingw-w64 cross build, the C tests and the CLI under wine.
 # --fast runs stage 1 only. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,26 +36,30 @@ configure_build() { # dir, cmake args...
   cmake --build "$dir" -j "$jobs"
 }
 
-stage "1/5 release build (gcc), all tests"
+stage "1/6 release build (gcc), all tests"
 configure_build build-test
 ctest --test-dir build-test -j "$jobs" --output-on-failure
 [ "$fast" = 1 ] && exit 0
 
-stage "2/5 decoder tests with CPU features turned off"
+stage "2/6 decoder tests with CPU features turned off"
 for off in avx512 avx2; do
   echo "-- H278_DISABLE_CPU=$off"
   H278_DISABLE_CPU=$off ctest --test-dir build-test -j "$jobs" --output-on-failure -L decoders
 done
 
-stage "3/5 ASan + UBSan build (clang), all tests"
+stage "3/6 ASan + UBSan build (clang), all tests"
 CC=clang CXX=clang++ configure_build build-asan -DH278_SANITIZE=address,undefined
 H278_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan -j "$jobs" --output-on-failure
 
-stage "4/5 libFuzzer, bounded runs"
+stage "4/6 TSAN build, multi-threaded tests"
+CC=clang CXX=clang++ configure_build build-tsan -DH278_SANITIZE=thread -DH278_BENCH=OFF
+ctest --test-dir build-tsan -j "$jobs" --output-on-failure -L threads
+
+stage "5/6 libFuzzer, bounded runs"
 bash scripts/fuzz.sh 20
 
-stage "5/5 Windows cross build, tests under wine"
+stage "6/6 Windows cross build, tests under wine"
 bash scripts/test-windows.sh
 
 stage "all stages passed"
