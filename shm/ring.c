@@ -93,7 +93,7 @@ h278_ring_status h278_ring_attach(h278_ring *r, void *region, size_t size)
 h278_ring_status h278_ring_reserve(h278_ring *r, uint64_t pos, uint8_t **payload, uint32_t timeout_ms)
 {
     h278_ring_slot *s = slot_at(r, pos);
-    uint64_t start = 0;
+    uint64_t start = h278_shm_now_ms();
     for (unsigned round = 0;; round++) {
         uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
         if (seq == pos) {
@@ -104,8 +104,6 @@ h278_ring_status h278_ring_reserve(h278_ring *r, uint64_t pos, uint8_t **payload
          * still holds it); anything ahead means someone else wrote it. */
         if (seq > pos)
             return H278_RING_BROKEN;
-        if (round == 16)
-            start = h278_shm_now_ms();
         if (round > 16 && h278_shm_now_ms() - start >= timeout_ms)
             return H278_RING_TIMEOUT;
         h278_shm_pause(round);
@@ -131,7 +129,7 @@ void h278_ring_close(h278_ring *r)
 h278_ring_status h278_ring_claim(h278_ring *r, uint64_t *pos, const uint8_t **payload, uint32_t *len,
                                  uint32_t timeout_ms)
 {
-    uint64_t start = 0;
+    uint64_t start = h278_shm_now_ms();
     for (unsigned round = 0;; round++) {
         uint64_t p = atomic_load_explicit(&r->hdr->tail, memory_order_relaxed);
         h278_ring_slot *s = slot_at(r, p);
@@ -162,8 +160,6 @@ h278_ring_status h278_ring_claim(h278_ring *r, uint64_t *pos, const uint8_t **pa
         if (atomic_load_explicit(&r->hdr->closed, memory_order_acquire) &&
             atomic_load_explicit(&r->hdr->head, memory_order_acquire) <= p)
             return H278_RING_CLOSED;
-        if (round == 16)
-            start = h278_shm_now_ms();
         if (round > 16 && h278_shm_now_ms() - start >= timeout_ms)
             return H278_RING_TIMEOUT;
         h278_shm_pause(round);
