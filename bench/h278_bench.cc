@@ -2,10 +2,12 @@
 //
 // A thin shim: it registers one benchmark per (decoder variant or peer
 // library) x dataset x parameter set and calls the C API; everything else
-// lives in C. Every benchmark checks its output against the original bytes
-// after timing, and reports an error instead of a number if they differ.
+// lives in C. google-benchmark brings repetitions, random interleaving,
+// filters and JSON output, so this file only has to describe the work.
+// Every benchmark checks its output against the original bytes after timing
+// and reports an error instead of a number if they differ.
 //
-// Names (scripts and filters rely on them):
+// Names (scripts, charts and filters rely on them):
 //   decode/<variant>/<dataset>[/param:value...]   decode alone, tables prebuilt
 //   build/<variant>/<dataset>                      block parse + table build
 //   file/<variant>/<dataset>                       h278_decompress: everything
@@ -13,23 +15,40 @@
 // The default configuration (L=11, K=4 segmented, 128 KiB blocks) has no
 // suffix; every dataset is also decoded with the SIMD-friendly layout
 // (/K:32i: 32 interleaved streams); sweeps append /L:n, /K:n (n followed by
-// "i" for the interleaved layout), /short_bits:n or /table_bits:n.
+// "i" for the interleaved layout), /short_bits:n or /table_bits:n, so a
+// filter on a base name also selects its sweeps.
+//
+// Counters: bytes_per_second counts decoded bytes; symbols/s and ns/symbol
+// (one symbol = one decoded byte). Like every google-benchmark rate they use
+// the thread's CPU time, so a busy machine distorts them less. tsc_ticks/
+// symbol counts time-stamp-counter ticks over the timed loop (wall clock):
+// the TSC ticks at a constant rate and is NOT a count of core cycles
+// (hardware counters are not available everywhere, e.g. in VMs).
 //
 // Flags before google's own: --data=PATH (file or folder, repeatable: then
-// only those files are benchmarked) and --quick (fewer datasets and sweeps).
+// only those files are benchmarked) and --quick (fewer datasets and sweeps,
+// shorter minimum time).
 
 #include <benchmark/benchmark.h>
 
-#include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <sched.h>
 #include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define H278_HAVE_TSC 1
+#else
+#define H278_HAVE_TSC 0
+#endif
 
 #include "datasets.h"
 #include "h278.h"
@@ -37,13 +56,24 @@
 
 namespace {
 
+// The time-stamp counter (0 where there is none).
+inline uint64_t tsc_now()
+{
+#if H278_HAVE_TSC
+    return __rdtsc();
+#else
+    return 0;
+#endif
+}
+
+// A dataset compressed with one parameter set, its blocks parsed once,
+// outside any timing. The blocks point into `file`.
 struct Encoded {
     std::vector<uint8_t> file;
+    h278_file_header header{};
     std::vector<h278_block> blocks;
-    uint64_t symbols = 0;
 };
 
-// Compresses a dataset and parses its blocks once, outside any timing.
 bool encode(const h278_dataset &d, const h278_enc_params &p, Encoded *e)
 {
     e->file.resize(h278_compress_bound(d.size, &p));
@@ -51,34 +81,44 @@ bool encode(const h278_dataset &d, const h278_enc_params &p, Encoded *e)
     if (h278_compress(d.data, d.size, &p, e->file.data(), e->file.size(), &n) != H278_OK)
         return false;
     e->file.resize(n);
-    h278_file_header fh;
-    if (h278_read_file_header(e->file.data(), n, &fh) != H278_OK)
+    if (h278_read_file_header(e->file.data(), n, &e->header) != H278_OK)
         return false;
     size_t pos = H278_FILE_HEADER_SIZE;
-    for (uint64_t i = 0; i < fh.block_count; i++) {
+    for (uint64_t i = 0; i < e->header.block_count; i++) {
         h278_block b;
-        if (h278_read_block(e->file.data() + pos, n - pos, h278_block_decoded_size(&fh, i), fh.max_len, &b))
+        if (h278_read_block(e->file.data() + pos, n - pos, h278_block_decoded_size(&e->header, i),
+                            e->header.max_len, &b) != H278_OK)
             return false;
         pos += b.total_size;
         e->blocks.push_back(b);
     }
-    e->symbols = d.size;
     return true;
 }
 
-void set_counters(benchmark::State &state, uint64_t bytes)
+// Keeps the first error of a loop (later ones are usually its echo).
+inline void keep_first(h278_error *err, h278_error e)
+{
+    if (e != H278_OK && *err == H278_OK)
+        *err = e;
+}
+
+// Throughput counters; bytes = decoded bytes per iteration, ticks = TSC
+// ticks spent in the timed loop.
+void set_counters(benchmark::State &state, uint64_t bytes, uint64_t ticks)
 {
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(bytes));
     state.counters["symbols/s"] = benchmark::Counter(double(bytes), benchmark::Counter::kIsIterationInvariantRate);
     state.counters["ns/symbol"] = benchmark::Counter(double(bytes) * 1e-9,
                                                      benchmark::Counter::kIsIterationInvariantRate |
                                                          benchmark::Counter::kInvert);
+    if (H278_HAVE_TSC && state.iterations() > 0 && bytes > 0)
+        state.counters["tsc_ticks/symbol"] = double(ticks) / (double(state.iterations()) * double(bytes));
 }
 
-void check(benchmark::State &state, const std::vector<uint8_t> &out, const h278_dataset &d)
+// The output check: out[0..size) must equal the dataset's bytes.
+bool same_bytes(const std::vector<uint8_t> &out, const h278_dataset &d)
 {
-    if (out.size() < d.size || std::memcmp(out.data(), d.data, d.size) != 0)
-        state.SkipWithError("output differs from the original bytes");
+    return out.size() >= d.size && std::memcmp(out.data(), d.data, d.size) == 0;
 }
 
 // decode/<variant>/<dataset>: one decoder per block, tables built before
@@ -88,57 +128,69 @@ void bench_decode(benchmark::State &state, const h278_dataset *d, std::shared_pt
 {
     std::vector<h278_decoder *> decs(e->blocks.size(), nullptr);
     std::vector<uint8_t> out(d->size + 64);
-    for (size_t i = 0; i < decs.size(); i++)
-        if (h278_decoder_new(variant.c_str(), &params, &decs[i]) || h278_decoder_build(decs[i], &e->blocks[i])) {
-            state.SkipWithError("decoder setup failed");
-            break;
-        }
     h278_error err = H278_OK;
-    for (auto _ : state) {
-        size_t off = 0;
-        for (size_t i = 0; i < decs.size() && decs[i]; i++) {
-            err = h278_error(err | h278_decoder_decode(decs[i], &e->blocks[i], out.data() + off, out.size() - off));
-            off += e->blocks[i].decoded_size;
-        }
-        benchmark::DoNotOptimize(out.data());
+    for (size_t i = 0; i < decs.size() && !err; i++) {
+        keep_first(&err, h278_decoder_new(variant.c_str(), &params, &decs[i]));
+        if (!err)
+            keep_first(&err, h278_decoder_build(decs[i], &e->blocks[i]));
     }
+    uint64_t t0 = tsc_now();
+    if (!err)
+        for (auto _ : state) {
+            size_t off = 0;
+            for (size_t i = 0; i < decs.size(); i++) {
+                keep_first(&err, h278_decoder_decode(decs[i], &e->blocks[i], out.data() + off, out.size() - off));
+                off += e->blocks[i].decoded_size;
+            }
+            benchmark::DoNotOptimize(out.data());
+            benchmark::ClobberMemory();
+        }
+    uint64_t t1 = tsc_now();
     if (err)
         state.SkipWithError(h278_strerror(err));
-    check(state, out, *d);
-    set_counters(state, d->size);
+    else if (!same_bytes(out, *d))
+        state.SkipWithError("output differs from the original bytes");
+    set_counters(state, d->size, t1 - t0);
     for (auto *x : decs)
         h278_decoder_free(x);
 }
 
-// build/<variant>/<dataset>: parse every block header and build its tables.
+// build/<variant>/<dataset>: parse every block header and build its tables,
+// as a decoder does before decoding each block.
 void bench_build(benchmark::State &state, const h278_dataset *d, std::shared_ptr<Encoded> e, std::string variant)
 {
     h278_decoder *dec = nullptr;
-    if (h278_decoder_new(variant.c_str(), nullptr, &dec)) {
-        state.SkipWithError("decoder setup failed");
-        return;
-    }
-    h278_file_header fh;
-    h278_read_file_header(e->file.data(), e->file.size(), &fh);
-    h278_error err = H278_OK;
-    for (auto _ : state) {
-        size_t pos = H278_FILE_HEADER_SIZE;
-        for (uint64_t i = 0; i < fh.block_count; i++) {
-            h278_block b;
-            err = h278_error(err | h278_read_block(e->file.data() + pos, e->file.size() - pos,
-                                                   h278_block_decoded_size(&fh, i), fh.max_len, &b));
-            err = h278_error(err | h278_decoder_build(dec, &b));
-            pos += b.total_size;
+    h278_error err = h278_decoder_new(variant.c_str(), nullptr, &dec);
+    const uint8_t *file = e->file.data();
+    const size_t n = e->file.size();
+    uint64_t t0 = tsc_now();
+    if (!err)
+        for (auto _ : state) {
+            size_t pos = H278_FILE_HEADER_SIZE;
+            for (uint64_t i = 0; i < e->header.block_count; i++) {
+                h278_block b;
+                keep_first(&err, h278_read_block(file + pos, n - pos, h278_block_decoded_size(&e->header, i),
+                                                 e->header.max_len, &b));
+                if (err)
+                    break;
+                keep_first(&err, h278_decoder_build(dec, &b));
+                pos += b.total_size;
+            }
+            benchmark::ClobberMemory();
         }
+    uint64_t t1 = tsc_now();
+    // The check: the tables built last decode the last block correctly.
+    if (!err && !e->blocks.empty()) {
+        const h278_block &last = e->blocks.back();
+        const size_t off = d->size - last.decoded_size;
+        std::vector<uint8_t> out(last.decoded_size + 64);
+        keep_first(&err, h278_decoder_decode(dec, &last, out.data(), out.size()));
+        if (!err && std::memcmp(out.data(), d->data + off, last.decoded_size) != 0)
+            state.SkipWithError("the built tables decode wrong bytes");
     }
-    // The check: the last tables built decode the last block correctly.
-    std::vector<uint8_t> out(d->size + 64);
-    size_t off = d->size - (e->blocks.empty() ? 0 : e->blocks.back().decoded_size);
-    if (!e->blocks.empty())
-        err = h278_error(err | h278_decoder_decode(dec, &e->blocks.back(), out.data() + off, out.size() - off));
-    if (err || std::memcmp(out.data() + off, d->data + off, d->size - off) != 0)
-        state.SkipWithError("build or check failed");
-    set_counters(state, d->size);
+    if (err)
+        state.SkipWithError(h278_strerror(err));
+    set_counters(state, d->size, t1 - t0);
     h278_decoder_free(dec);
 }
 
@@ -147,82 +199,195 @@ void bench_file(benchmark::State &state, const h278_dataset *d, std::shared_ptr<
 {
     h278_decoder *dec = nullptr;
     std::vector<uint8_t> out(d->size + 64);
-    if (h278_decoder_new(variant.c_str(), nullptr, &dec)) {
-        state.SkipWithError("decoder setup failed");
-        return;
-    }
-    h278_error err = H278_OK;
-    for (auto _ : state) {
-        size_t got = 0;
-        err = h278_error(err | h278_decompress(dec, e->file.data(), e->file.size(), out.data(), out.size(), &got, nullptr));
-        benchmark::DoNotOptimize(out.data());
-    }
+    h278_error err = h278_decoder_new(variant.c_str(), nullptr, &dec);
+    size_t got = 0;
+    uint64_t t0 = tsc_now();
+    if (!err)
+        for (auto _ : state) {
+            keep_first(&err, h278_decompress(dec, e->file.data(), e->file.size(), out.data(), out.size(), &got,
+                                             nullptr));
+            benchmark::DoNotOptimize(out.data());
+            benchmark::ClobberMemory();
+        }
+    uint64_t t1 = tsc_now();
     if (err)
         state.SkipWithError(h278_strerror(err));
-    check(state, out, *d);
-    set_counters(state, d->size);
+    else if (got != d->size || !same_bytes(out, *d))
+        state.SkipWithError("output differs from the original bytes");
+    set_counters(state, d->size, t1 - t0);
     h278_decoder_free(dec);
 }
 
+// peer/<library>/<dataset>: the same bytes through another library.
 void bench_peer(benchmark::State &state, const h278_dataset *d, const h278_peer *peer)
 {
     h278_peer_blob blob = {};
     std::vector<uint8_t> out(d->size + 64);
-    if (peer->prepare(d->data, d->size, &blob)) {
-        state.SkipWithError("peer could not compress this input");
-        peer->release(&blob);
-        return;
-    }
-    int err = 0;
-    for (auto _ : state) {
-        err |= peer->decode(&blob, out.data(), d->size);
-        benchmark::DoNotOptimize(out.data());
-    }
+    int err = peer->prepare(d->data, d->size, &blob);
     if (err)
-        state.SkipWithError("peer decode failed");
-    check(state, out, *d);
-    set_counters(state, d->size);
+        state.SkipWithError("the peer could not compress this input");
+    uint64_t t0 = tsc_now();
+    if (!err)
+        for (auto _ : state) {
+            err |= peer->decode(&blob, out.data(), d->size);
+            benchmark::DoNotOptimize(out.data());
+            benchmark::ClobberMemory();
+        }
+    uint64_t t1 = tsc_now();
+    if (!state.error_occurred()) {
+        if (err)
+            state.SkipWithError("the peer's decoder failed");
+        else if (!same_bytes(out, *d))
+            state.SkipWithError("output differs from the original bytes");
+    }
+    set_counters(state, d->size, t1 - t0);
     state.counters["compressed_bytes"] = double(blob.size);
     peer->release(&blob);
 }
 
-std::vector<std::string> available_variants()
+// The registry's variants this CPU runs; the others are named on stderr
+// and in the JSON context (the summary lists them as skipped).
+std::vector<std::string> available_variants(std::string *skipped)
 {
     std::vector<std::string> v;
     for (size_t i = 0; i < h278_variant_count(); i++) {
-        if (h278_variant_available(i))
+        if (h278_variant_available(i)) {
             v.push_back(h278_variant_name(i));
-        else
+        } else {
             std::fprintf(stderr, "h278-bench: skipping %s (needs CPU features this machine lacks)\n",
                          h278_variant_name(i));
+            *skipped += (skipped->empty() ? "" : ",") + std::string(h278_variant_name(i));
+        }
     }
     return v;
 }
 
+// Registers decode/<variant>/<dataset><suffix> on the dataset encoded with p.
 void register_decode(const h278_dataset *d, const h278_enc_params &p, const std::string &variant,
                      h278_params params, const std::string &suffix)
 {
     auto e = std::make_shared<Encoded>();
     if (!encode(*d, p, e.get())) {
-        std::fprintf(stderr, "h278-bench: cannot encode %s\n", d->name);
+        std::fprintf(stderr, "h278-bench: cannot encode %s with L=%u K=%u\n", d->name, p.max_len, p.streams);
         return;
     }
     benchmark::RegisterBenchmark(("decode/" + variant + "/" + d->name + suffix).c_str(), bench_decode, d, e,
                                  variant, params);
 }
 
+// Every variant and peer on one dataset, in the default configuration and
+// (for decode) the K=32 interleaved layout.
+void register_dataset(const h278_dataset *d, const std::vector<std::string> &variants)
+{
+    h278_enc_params def;
+    h278_enc_params_default(&def);
+    auto e = std::make_shared<Encoded>();
+    if (!encode(*d, def, e.get())) {
+        std::fprintf(stderr, "h278-bench: cannot encode %s, skipped\n", d->name);
+        return;
+    }
+    h278_enc_params simd = def;
+    simd.streams = 32;
+    simd.interleaved = 1;
+    auto e32 = std::make_shared<Encoded>();
+    if (!encode(*d, simd, e32.get()))
+        e32.reset();
+    const h278_params no_params = {0, 0};
+    for (auto &v : variants) {
+        benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name).c_str(), bench_decode, d, e, v, no_params);
+        if (e32 && v != "tree") // tree reads one bit at a time: the layout changes nothing
+            benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name + "/K:32i").c_str(), bench_decode, d, e32,
+                                         v, no_params);
+        benchmark::RegisterBenchmark(("build/" + v + "/" + d->name).c_str(), bench_build, d, e, v);
+        benchmark::RegisterBenchmark(("file/" + v + "/" + d->name).c_str(), bench_file, d, e, v);
+    }
+    for (size_t k = 0; k < h278_peers_count; k++)
+        benchmark::RegisterBenchmark((std::string("peer/") + h278_peers[k].name + "/" + d->name).c_str(),
+                                     bench_peer, d, &h278_peers[k]);
+}
+
+// The parameter sweeps, all on one dataset. tree is left out: at about
+// 100 MB/s it would dominate the run and it has no parameters.
+void register_sweeps(const h278_dataset *d, const std::vector<std::string> &variants, bool quick)
+{
+    h278_enc_params def;
+    h278_enc_params_default(&def);
+    const h278_params no_params = {0, 0};
+    const bool have_hybrid = std::count(variants.begin(), variants.end(), "hybrid") > 0;
+    const bool have_multisym = std::count(variants.begin(), variants.end(), "multisym") > 0;
+    // Max code length L (L=11 is the default benchmark).
+    for (unsigned L = 8; L <= 20; L += quick ? 4 : 1) {
+        if (L == def.max_len)
+            continue;
+        h278_enc_params p = def;
+        p.max_len = L;
+        for (auto &v : variants)
+            if (v != "tree")
+                register_decode(d, p, v, no_params, "/L:" + std::to_string(L));
+    }
+    // Stream count K and layout (K=4 segmented and K=32i are the defaults).
+    for (unsigned K : {1u, 4u, 8u, 16u, 32u})
+        for (int il = 0; il < 2; il++) {
+            if ((K == 1 && il) || (K == def.streams && !il) || (K == 32 && il))
+                continue;
+            h278_enc_params p = def;
+            p.streams = K;
+            p.interleaved = il;
+            for (auto &v : variants)
+                if (v != "tree")
+                    register_decode(d, p, v, no_params, "/K:" + std::to_string(K) + (il ? "i" : ""));
+        }
+    // Table widths: hybrid short_bits and multisym table_bits, at L=11 and 15.
+    for (unsigned L : {11u, 15u})
+        for (unsigned bits = 6; bits <= 14; bits += quick ? 2 : 1) {
+            h278_enc_params p = def;
+            p.max_len = L;
+            const std::string sfx = L == def.max_len ? "" : "/L:" + std::to_string(L);
+            if (have_hybrid)
+                register_decode(d, p, "hybrid", h278_params{bits, 0}, sfx + "/short_bits:" + std::to_string(bits));
+            if (have_multisym)
+                register_decode(d, p, "multisym", h278_params{0, bits}, sfx + "/table_bits:" + std::to_string(bits));
+        }
+}
+
+// Pins the process to the last online CPU, so the scheduler does not move
+// the benchmark between cores; says what it did.
+void pin_to_one_cpu()
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int cpu = int(cpus > 0 ? cpus - 1 : 0);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) == 0) {
+        std::fprintf(stderr, "h278-bench: pinned to CPU %d of %ld\n", cpu, cpus);
+        benchmark::AddCustomContext("pinned_cpu", std::to_string(cpu));
+    } else {
+        std::fprintf(stderr, "h278-bench: not pinned (sched_setaffinity failed)\n");
+        benchmark::AddCustomContext("pinned_cpu", "none");
+    }
+}
+
 void print_help()
 {
     std::printf("usage: h278-bench [--data=PATH]... [--quick] [google-benchmark flags]\n"
                 "\n"
-                "  --data=PATH   benchmark this file or every file of this folder instead of the\n"
-                "                default datasets (repeatable)\n"
-                "  --quick       fewer datasets and sweeps\n"
+                "  --data=PATH   benchmark this file, or every file of this folder, instead of\n"
+                "                the default datasets (repeatable); names use each file's base name\n"
+                "  --quick       fewer datasets and sweeps, and --benchmark_min_time=0.02\n"
+                "                unless given\n"
                 "\n"
-                "Benchmark names: decode/<variant>/<dataset>[/param:value], build/<variant>/<dataset>,\n"
-                "file/<variant>/<dataset>, peer/<library>/<dataset>. Every benchmark compares its\n"
-                "output with the original bytes and reports an error instead of a number if wrong.\n"
+                "Benchmark names (filter with --benchmark_filter=REGEX):\n"
+                "  decode/<variant>/<dataset>[/K:32i]   decode alone, tables built before timing\n"
+                "  decode/<variant>/<dataset>/L:n | /K:n[i] | /short_bits:n | /table_bits:n   sweeps\n"
+                "  build/<variant>/<dataset>            block parse + table build\n"
+                "  file/<variant>/<dataset>             h278_decompress, checksums included\n"
+                "  peer/<library>/<dataset>             the same bytes through another library\n"
+                "Every benchmark compares its output with the original bytes after timing and\n"
+                "reports an error instead of a number if they differ. tsc_ticks/symbol counts\n"
+                "time-stamp-counter ticks (a constant rate), not core cycles.\n"
                 "\ngoogle-benchmark's flags:\n");
+    std::fflush(stdout);
 }
 
 }  // namespace
@@ -230,120 +395,77 @@ void print_help()
 int main(int argc, char **argv)
 {
     std::vector<std::string> data_paths;
-    bool quick = false;
+    bool quick = false, min_time_given = false;
+    static std::string quick_min_time = "--benchmark_min_time=0.02";
     std::vector<char *> rest = {argv[0]};
     for (int i = 1; i < argc; i++) {
-        if (std::strncmp(argv[i], "--data=", 7) == 0)
+        if (std::strncmp(argv[i], "--data=", 7) == 0) {
             data_paths.push_back(argv[i] + 7);
-        else if (std::strcmp(argv[i], "--quick") == 0)
+        } else if (std::strcmp(argv[i], "--quick") == 0) {
             quick = true;
-        else if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-            print_help();
+        } else {
+            if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0)
+                print_help(); // google's Initialize prints its own and exits
+            if (std::strncmp(argv[i], "--benchmark_min_time", 20) == 0)
+                min_time_given = true;
             rest.push_back(argv[i]);
-        } else
-            rest.push_back(argv[i]);
+        }
     }
+    if (quick && !min_time_given)
+        rest.insert(rest.begin() + 1, quick_min_time.data());
     int rargc = int(rest.size());
     benchmark::Initialize(&rargc, rest.data());
     if (benchmark::ReportUnrecognizedArguments(rargc, rest.data()))
-        return 1;
+        return 2;
 
-    // Pin to the last CPU so the scheduler does not move the benchmark.
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    CPU_SET(int(cpus > 0 ? cpus - 1 : 0), &set);
-    if (sched_setaffinity(0, sizeof set, &set) == 0)
-        benchmark::AddCustomContext("pinned_cpu", std::to_string(cpus > 0 ? cpus - 1 : 0));
+    pin_to_one_cpu();
 
+    // The datasets live until the end of main: benchmarks point into them.
     static h278_dataset_list list;
     if (!data_paths.empty()) {
         for (auto &p : data_paths)
-            if (h278_dataset_add_path(&list, p.c_str()))
+            if (h278_dataset_add_path(&list, p.c_str()) != 0)
                 return 1;
-    } else {
-        if (h278_dataset_add_canterbury(&list, h278_default_corpora_dir()) ||
-            h278_dataset_add_generated(&list, quick, 278))
-            return 1;
+    } else if (h278_dataset_add_canterbury(&list, h278_default_corpora_dir()) != 0 ||
+               h278_dataset_add_generated(&list, quick, 278) != 0) {
+        return 1;
     }
+
+    std::string skipped;
+    const auto variants = available_variants(&skipped);
+    std::string names;
+    for (size_t i = 0; i < h278_variant_count(); i++)
+        names += (i ? "," : "") + std::string(h278_variant_name(i));
+    benchmark::AddCustomContext("h278_variants", names);
+    benchmark::AddCustomContext("h278_variants_skipped", skipped);
     benchmark::AddCustomContext("h278_datasets", std::to_string(list.count));
+    benchmark::AddCustomContext("tsc_note", "tsc_ticks/symbol counts time-stamp-counter ticks, not core cycles");
     for (size_t i = 0; i < h278_peers_count; i++)
         benchmark::AddCustomContext(std::string("peer_") + h278_peers[i].name, h278_peers[i].version());
 
-    const auto variants = available_variants();
-    h278_enc_params def;
-    h278_enc_params_default(&def);
-    const h278_params no_params = {0, 0};
-    const h278_dataset *sweep = nullptr;  // the dataset the parameter sweeps run on
+    // Quick runs keep a few Canterbury files and the generated sets.
+    static const char *const quick_canterbury[] = {"alice29.txt", "kennedy.xls", "lcet10.txt", "ptt5"};
+    std::set<std::string> seen;
+    const h278_dataset *sweep = nullptr; // lcet10.txt, or the largest of the user's files
     for (size_t i = 0; i < list.count; i++) {
         const h278_dataset *d = &list.items[i];
         if (d->size == 0)
             continue;
-        bool small_set = quick && std::strcmp(d->group, "canterbury") == 0 &&
-                         std::strcmp(d->name, "alice29.txt") && std::strcmp(d->name, "kennedy.xls") &&
-                         std::strcmp(d->name, "lcet10.txt") && std::strcmp(d->name, "ptt5");
-        if (small_set || (quick && std::strcmp(d->group, "canterbury-artificial") == 0))
+        if (!seen.insert(d->name).second) {
+            std::fprintf(stderr, "h278-bench: a second file named %s, skipped (names must be unique)\n", d->name);
             continue;
-        if (!sweep && (std::strcmp(d->name, "lcet10.txt") == 0 || !data_paths.empty()))
+        }
+        if (quick && std::strncmp(d->group, "canterbury", 10) == 0 &&
+            std::none_of(std::begin(quick_canterbury), std::end(quick_canterbury),
+                         [d](const char *q) { return std::strcmp(q, d->name) == 0; }))
+            continue;
+        if (data_paths.empty() ? std::strcmp(d->name, "lcet10.txt") == 0 : (!sweep || d->size > sweep->size))
             sweep = d;
-        auto e = std::make_shared<Encoded>();
-        if (!encode(*d, def, e.get())) {
-            std::fprintf(stderr, "h278-bench: cannot encode %s\n", d->name);
-            continue;
-        }
-        // The SIMD-friendly layout, for every variant on the same bytes.
-        h278_enc_params simd = def;
-        simd.streams = 32;
-        simd.interleaved = 1;
-        auto e32 = std::make_shared<Encoded>();
-        if (!encode(*d, simd, e32.get()))
-            e32.reset();
-        for (auto &v : variants) {
-            benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name).c_str(), bench_decode, d, e, v, no_params);
-            if (e32 && v != "tree")
-                benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name + "/K:32i").c_str(), bench_decode, d,
-                                             e32, v, no_params);
-            benchmark::RegisterBenchmark(("build/" + v + "/" + d->name).c_str(), bench_build, d, e, v);
-            benchmark::RegisterBenchmark(("file/" + v + "/" + d->name).c_str(), bench_file, d, e, v);
-        }
-        for (size_t k = 0; k < h278_peers_count; k++)
-            benchmark::RegisterBenchmark((std::string("peer/") + h278_peers[k].name + "/" + d->name).c_str(),
-                                         bench_peer, d, &h278_peers[k]);
+        register_dataset(d, variants);
     }
-
     if (sweep) {
-        // Max code length L.
-        for (unsigned L = 8; L <= 20; L += quick ? 4 : 1)
-            for (auto &v : variants) {
-                if (v == "tree" || L == def.max_len)
-                    continue;
-                h278_enc_params p = def;
-                p.max_len = L;
-                register_decode(sweep, p, v, no_params, "/L:" + std::to_string(L));
-            }
-        // Stream count K and layout (K:32i is registered for every dataset).
-        for (unsigned K : {1u, 4u, 8u, 16u, 32u})
-            for (int il = 0; il < 2; il++) {
-                if ((K == 1 && il) || (K == def.streams && !il) || (K == 32 && il))
-                    continue;
-                for (auto &v : variants) {
-                    if (v == "tree")
-                        continue;
-                    h278_enc_params p = def;
-                    p.streams = K;
-                    p.interleaved = il;
-                    register_decode(sweep, p, v, no_params, "/K:" + std::to_string(K) + (il ? "i" : ""));
-                }
-            }
-        // Hybrid short_bits and multisym table_bits, at L=11 and L=15.
-        for (unsigned L : {11u, 15u})
-            for (unsigned bits = 6; bits <= 14; bits += quick ? 2 : 1) {
-                h278_enc_params p = def;
-                p.max_len = L;
-                std::string sfx = (L == def.max_len ? "" : "/L:" + std::to_string(L));
-                register_decode(sweep, p, "hybrid", h278_params{bits, 0}, sfx + "/short_bits:" + std::to_string(bits));
-                register_decode(sweep, p, "multisym", h278_params{0, bits}, sfx + "/table_bits:" + std::to_string(bits));
-            }
+        benchmark::AddCustomContext("h278_sweep_dataset", sweep->name);
+        register_sweeps(sweep, variants, quick);
     }
 
     benchmark::RunSpecifiedBenchmarks();

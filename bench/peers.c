@@ -2,18 +2,25 @@
  * peers.c - zstd, libdeflate, zlib, ISA-L and memcpy behind one signature.
  *
  * What each row measures:
- *   zstd-literals  zstd's 4-stream Huffman decoder: a zstd frame whose
- *                  blocks hold only Huffman-coded literals, made with the
- *                  experimental sequence-producer API and a producer that
- *                  never finds a match (one sequence: all literals).
+ *   zstd-literals  zstd's Huffman literal decoder (4 streams above 1 KiB of
+ *                  literals): a zstd frame whose blocks hold only
+ *                  Huffman-coded literals and no sequences, made with the
+ *                  experimental block-level sequence-producer API and a
+ *                  producer that never finds a match.
  *   zstd-3         ordinary zstd at level 3, for context (LZ + entropy).
- *   libdeflate,    raw deflate written by zlib with Z_HUFFMAN_ONLY (no LZ
- *   zlib, isal     matches: Huffman decoding only), decoded by each.
+ *   libdeflate,    one raw deflate stream written by zlib with
+ *   zlib, isal     Z_HUFFMAN_ONLY (no matches, so decoding is Huffman
+ *                  decoding only), decoded by each library.
  *   memcpy         the ceiling: copying the bytes.
+ *
+ * Every decoder context is made once in prepare() and reset in decode(), so
+ * no row pays for allocation inside the timed loop. Every prepare() either
+ * succeeds or releases what it made, leaving the blob zeroed.
  */
-#define ZSTD_STATIC_LINKING_ONLY
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_registerSequenceProducer */
 #include "peers.h"
 
+#include <gnu/libc-version.h>
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <stdlib.h>
@@ -21,214 +28,259 @@
 #include <zlib.h>
 #include <zstd.h>
 
+/* The deflate libraries count bytes in 32 bits; one limit for every peer. */
+#define H278_PEER_MAX_INPUT ((size_t)UINT32_MAX)
+
 /* ---- zstd -------------------------------------------------------------- */
 
-static size_t literals_only(void *state, ZSTD_Sequence *out, size_t out_cap, const void *src,
-                            size_t src_size, const void *dict, size_t dict_size, int level,
-                            size_t window)
+/* The whole block as literals: one sequence {offset 0, litLength srcSize,
+ * matchLength 0}, the block delimiter the API allows as the last sequence. */
+static size_t h278_literals_only(void *state, ZSTD_Sequence *out, size_t out_cap, const void *src,
+                                 size_t src_size, const void *dict, size_t dict_size, int level,
+                                 size_t window)
 {
     (void)state, (void)src, (void)dict, (void)dict_size, (void)level, (void)window;
-    if (out_cap < 1)
+    if (out_cap < 1 || src_size > ZSTD_BLOCKSIZE_MAX)
         return ZSTD_SEQUENCE_PRODUCER_ERROR;
-    out[0].offset = 0;
+    memset(&out[0], 0, sizeof out[0]);
     out[0].litLength = (unsigned)src_size;
-    out[0].matchLength = 0;
-    out[0].rep = 0;
     return 1;
 }
 
-static const char *zstd_version(void)
+static const char *h278_zstd_version(void)
 {
     return ZSTD_versionString();
 }
 
-static int zstd_prepare(const uint8_t *src, size_t n, h278_peer_blob *out, int literals)
+static void h278_zstd_release(h278_peer_blob *b)
 {
+    ZSTD_freeDCtx(b->ctx);
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+static int h278_zstd_prepare(const uint8_t *src, size_t n, h278_peer_blob *out, int literals_only)
+{
+    if (n > H278_PEER_MAX_INPUT)
+        return -1;
     ZSTD_CCtx *c = ZSTD_createCCtx();
     size_t cap = ZSTD_compressBound(n);
     out->data = malloc(cap);
     out->ctx = ZSTD_createDCtx();
-    if (!c || !out->data || !out->ctx)
-        return -1;
-    ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3);
-    if (literals) {
-        ZSTD_registerSequenceProducer(c, NULL, literals_only);
-        ZSTD_CCtx_setParameter(c, ZSTD_c_enableSeqProducerFallback, 0);
+    int ok = c && out->data && out->ctx &&
+             !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3));
+    if (ok && literals_only) {
+        /* No fallback: if the producer failed, zstd would find matches
+         * itself and the row would silently measure something else. */
+        ZSTD_registerSequenceProducer(c, NULL, h278_literals_only);
+        ok = !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_enableSeqProducerFallback, 0));
     }
-    size_t got = ZSTD_compress2(c, out->data, cap, src, n);
+    size_t got = ok ? ZSTD_compress2(c, out->data, cap, src, n) : 0;
     ZSTD_freeCCtx(c);
-    if (ZSTD_isError(got))
+    if (!ok || ZSTD_isError(got)) {
+        h278_zstd_release(out);
         return -1;
+    }
     out->size = got;
     return 0;
 }
 
-static int zstd_lit_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
+static int h278_zstd_literals_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
 {
-    return zstd_prepare(src, n, out, 1);
+    return h278_zstd_prepare(src, n, out, 1);
 }
 
-static int zstd3_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
+static int h278_zstd3_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
 {
-    return zstd_prepare(src, n, out, 0);
+    return h278_zstd_prepare(src, n, out, 0);
 }
 
-static int zstd_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
+static int h278_zstd_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
 {
     size_t got = ZSTD_decompressDCtx(in->ctx, dst, n, in->data, in->size);
     return ZSTD_isError(got) || got != n ? -1 : 0;
 }
 
-static void zstd_release(h278_peer_blob *b)
-{
-    ZSTD_freeDCtx(b->ctx);
-    free(b->data);
-}
-
 /* ---- Huffman-only deflate, written by zlib ----------------------------- */
 
-static int deflate_huffman_only(const uint8_t *src, size_t n, h278_peer_blob *out)
+/* Fills out->data/size; out->ctx is the caller's. */
+static int h278_deflate_huffman_only(const uint8_t *src, size_t n, h278_peer_blob *out)
 {
+    if (n > H278_PEER_MAX_INPUT)
+        return -1;
     z_stream z;
     memset(&z, 0, sizeof z);
     if (deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_HUFFMAN_ONLY) != Z_OK)
         return -1;
     uLong cap = deflateBound(&z, (uLong)n);
     out->data = malloc(cap);
-    if (!out->data) {
-        deflateEnd(&z);
-        return -1;
+    int rc = Z_MEM_ERROR;
+    if (out->data) {
+        z.next_in = (Bytef *)src; /* zlib's API is not const-correct; it only reads */
+        z.avail_in = (uInt)n;
+        z.next_out = out->data;
+        z.avail_out = (uInt)cap;
+        rc = deflate(&z, Z_FINISH);
+        out->size = z.total_out;
     }
-    z.next_in = (Bytef *)src;
-    z.avail_in = (uInt)n;
-    z.next_out = out->data;
-    z.avail_out = (uInt)cap;
-    int rc = deflate(&z, Z_FINISH);
-    out->size = z.total_out;
     deflateEnd(&z);
     return rc == Z_STREAM_END ? 0 : -1;
 }
 
-static const char *libdeflate_version(void)
+static const char *h278_libdeflate_version(void)
 {
     return LIBDEFLATE_VERSION_STRING;
 }
 
-static int libdeflate_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
-{
-    out->ctx = libdeflate_alloc_decompressor();
-    return out->ctx ? deflate_huffman_only(src, n, out) : -1;
-}
-
-static int libdeflate_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
-{
-    size_t got;
-    return libdeflate_deflate_decompress(in->ctx, in->data, in->size, dst, n, &got) == LIBDEFLATE_SUCCESS &&
-                   got == n ? 0 : -1;
-}
-
-static void libdeflate_release(h278_peer_blob *b)
+static void h278_libdeflate_release(h278_peer_blob *b)
 {
     libdeflate_free_decompressor(b->ctx);
     free(b->data);
+    memset(b, 0, sizeof *b);
 }
 
-static const char *zlib_version_string(void)
+static int h278_libdeflate_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
+{
+    out->ctx = libdeflate_alloc_decompressor();
+    if (!out->ctx || h278_deflate_huffman_only(src, n, out) != 0) {
+        h278_libdeflate_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int h278_libdeflate_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
+{
+    size_t got = 0;
+    enum libdeflate_result r = libdeflate_deflate_decompress(in->ctx, in->data, in->size, dst, n, &got);
+    return r == LIBDEFLATE_SUCCESS && got == n ? 0 : -1;
+}
+
+static const char *h278_zlib_version(void)
 {
     return zlibVersion();
 }
 
-static int zlib_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
+static void h278_zlib_release(h278_peer_blob *b)
 {
-    return deflate_huffman_only(src, n, out);
-}
-
-static int zlib_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
-{
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, -15) != Z_OK)
-        return -1;
-    z.next_in = in->data;
-    z.avail_in = (uInt)in->size;
-    z.next_out = dst;
-    z.avail_out = (uInt)n;
-    int rc = inflate(&z, Z_FINISH);
-    size_t got = z.total_out;
-    inflateEnd(&z);
-    return rc == Z_STREAM_END && got == n ? 0 : -1;
-}
-
-static void plain_release(h278_peer_blob *b)
-{
+    if (b->ctx) {
+        inflateEnd(b->ctx);
+        free(b->ctx);
+    }
     free(b->data);
+    memset(b, 0, sizeof *b);
 }
 
-static const char *isal_version(void)
+static int h278_zlib_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
 {
-    return "ISA-L (Debian libisal, see the machine file)";
+    z_stream *z = calloc(1, sizeof *z);
+    if (!z)
+        return -1;
+    if (inflateInit2(z, -15) != Z_OK) {
+        free(z);
+        return -1;
+    }
+    out->ctx = z;
+    if (h278_deflate_huffman_only(src, n, out) != 0) {
+        h278_zlib_release(out);
+        return -1;
+    }
+    return 0;
 }
 
-static int isal_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
+static int h278_zlib_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
+{
+    z_stream *z = in->ctx;
+    if (n > H278_PEER_MAX_INPUT || inflateReset(z) != Z_OK)
+        return -1;
+    z->next_in = in->data;
+    z->avail_in = (uInt)in->size;
+    z->next_out = dst;
+    z->avail_out = (uInt)n;
+    int rc = inflate(z, Z_FINISH);
+    return rc == Z_STREAM_END && z->total_out == n ? 0 : -1;
+}
+
+static const char *h278_isal_version(void)
+{
+    return H278_ISAL_VERSION; /* ISA-L has no run-time version call; pkg-config's */
+}
+
+static void h278_isal_release(h278_peer_blob *b)
+{
+    free(b->ctx);
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+static int h278_isal_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
+{
+    out->ctx = malloc(sizeof(struct inflate_state));
+    if (!out->ctx || h278_deflate_huffman_only(src, n, out) != 0) {
+        h278_isal_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int h278_isal_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
 {
     struct inflate_state *s = in->ctx;
+    if (n > H278_PEER_MAX_INPUT)
+        return -1;
     isal_inflate_init(s);
+    s->crc_flag = ISAL_DEFLATE; /* raw deflate, no checksum */
     s->next_in = in->data;
     s->avail_in = (uint32_t)in->size;
     s->next_out = dst;
     s->avail_out = (uint32_t)n;
-    s->crc_flag = 0;
     int rc = isal_inflate(s);
     return rc == ISAL_DECOMP_OK && s->block_state == ISAL_BLOCK_FINISH && s->total_out == n ? 0 : -1;
 }
 
-static int isal_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
-{
-    out->ctx = malloc(sizeof(struct inflate_state));
-    return out->ctx ? deflate_huffman_only(src, n, out) : -1;
-}
-
-static void isal_release(h278_peer_blob *b)
-{
-    free(b->ctx);
-    free(b->data);
-}
-
 /* ---- memcpy ----------------------------------------------------------- */
 
-static const char *memcpy_version(void)
+static const char *h278_memcpy_version(void)
 {
-    return "libc";
+    return gnu_get_libc_version(); /* glibc's, whose memcpy this is */
 }
 
-static int memcpy_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
+static void h278_plain_release(h278_peer_blob *b)
 {
-    out->data = malloc(n ? n : 1);
-    if (!out->data)
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+static int h278_memcpy_prepare(const uint8_t *src, size_t n, h278_peer_blob *out)
+{
+    if (n > H278_PEER_MAX_INPUT || !(out->data = malloc(n ? n : 1)))
         return -1;
     memcpy(out->data, src, n);
     out->size = n;
     return 0;
 }
 
-static int memcpy_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
+static int h278_memcpy_decode(const h278_peer_blob *in, uint8_t *dst, size_t n)
 {
+    if (n != in->size)
+        return -1;
     memcpy(dst, in->data, n);
     return 0;
 }
 
 const h278_peer h278_peers[] = {
-    {"zstd-literals", "zstd 4-stream Huffman decoder (literal-only frames)", zstd_version,
-     zstd_lit_prepare, zstd_decode, zstd_release},
-    {"zstd-3", "zstd level 3 (LZ + entropy), for context", zstd_version, zstd3_prepare, zstd_decode,
-     zstd_release},
-    {"libdeflate", "libdeflate on Huffman-only raw deflate", libdeflate_version, libdeflate_prepare,
-     libdeflate_decode, libdeflate_release},
-    {"zlib", "zlib inflate on Huffman-only raw deflate", zlib_version_string, zlib_prepare, zlib_decode,
-     plain_release},
-    {"isal", "ISA-L inflate on Huffman-only raw deflate", isal_version, isal_prepare, isal_decode,
-     isal_release},
-    {"memcpy", "memcpy: the ceiling", memcpy_version, memcpy_prepare, memcpy_decode, plain_release},
+    {"zstd-literals", "zstd's 4-stream Huffman decoder on literal-only zstd frames", h278_zstd_version,
+     h278_zstd_literals_prepare, h278_zstd_decode, h278_zstd_release},
+    {"zstd-3", "zstd level 3 (LZ + entropy), for context", h278_zstd_version, h278_zstd3_prepare,
+     h278_zstd_decode, h278_zstd_release},
+    {"libdeflate", "libdeflate on Huffman-only raw deflate", h278_libdeflate_version,
+     h278_libdeflate_prepare, h278_libdeflate_decode, h278_libdeflate_release},
+    {"zlib", "zlib inflate on Huffman-only raw deflate", h278_zlib_version, h278_zlib_prepare,
+     h278_zlib_decode, h278_zlib_release},
+    {"isal", "ISA-L inflate on Huffman-only raw deflate", h278_isal_version, h278_isal_prepare,
+     h278_isal_decode, h278_isal_release},
+    {"memcpy", "memcpy of the input: the ceiling", h278_memcpy_version, h278_memcpy_prepare,
+     h278_memcpy_decode, h278_plain_release},
 };
 
 const size_t h278_peers_count = sizeof h278_peers / sizeof h278_peers[0];

@@ -24,6 +24,8 @@ static const command commands[] = {
     {"info", h278_cmd_info, "show the file header and one line per block"},
     {"explain", h278_cmd_explain, "show each block's code: counts, lengths, codes, entropy, tables"},
     {"analyze", h278_cmd_analyze, "compare H278's code sizes with entropy and optimal Huffman"},
+    {"serve", h278_cmd_serve, "decode blocks that producers send over shared memory"},
+    {"feed", h278_cmd_feed, "send .h278 files to a running server and check what comes back"},
 };
 
 static void usage(FILE *to)

@@ -23,7 +23,7 @@
 
 /* CPU features a variant may need (see cpu.h). */
 #define H278_CPU_AVX2 0x1u
-#define H278_CPU_AVX512 0x2u  /* AVX-512 F, BW, VL (+ VBMI where used) */
+#define H278_CPU_AVX512 0x2u  /* AVX-512 F, BW, VL, VBMI, VBMI2 */
 
 typedef struct h278_variant {
     const char *name;    /* stable: used on command lines and in benchmark names */

@@ -6,6 +6,8 @@
 #define _DEFAULT_SOURCE
 #include "fuzz_common.h"
 
+#include "h278.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -22,10 +24,20 @@ int h278_guarded_alloc(h278_guarded *g, size_t n)
         return -1;
     }
     g->data = (uint8_t *)g->map + body - n;
+    g->size = n;
     return 0;
 }
 
 void h278_guarded_free(h278_guarded *g)
 {
     munmap(g->map, g->map_size);
+}
+
+void h278_fuzz_reseal(uint8_t *file, size_t n)
+{
+    if (n < H278_FILE_HEADER_SIZE)
+        return;
+    uint32_t c = h278_checksum(file, 20);
+    for (unsigned i = 0; i < 4; i++)
+        file[20 + i] = (uint8_t)(c >> (8 * i));
 }

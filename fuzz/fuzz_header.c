@@ -5,7 +5,12 @@
  * against the file size, then every block header and code description in
  * turn, exactly as the CLI and h278_decompress walk a file. The input sits
  * right before a guard page, so any over-read faults. Nothing is decoded
- * (fuzz_decode.c does that) and nothing here may allocate.
+ * (fuzz_decode.c does that) and nothing here allocates beyond the copy.
+ *
+ * Every block the parser accepts is checked against the invariants that
+ * docs/FORMAT.md promises a decoder, recomputed here from the raw fields:
+ * a decoder relies on them without checking, so a parser that lets one slip
+ * would turn into an out-of-bounds access in some decoder.
  */
 #include <string.h>
 
@@ -14,29 +19,95 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define FUZZ_REQUIRE(cond)           \
+    do {                             \
+        if (!(cond))                 \
+            __builtin_trap();        \
+    } while (0)
+
+/* Symbols stream s holds, from FORMAT.md's two layouts. */
+static uint32_t layout_symbols(uint32_t n, unsigned k, int interleaved, unsigned s)
+{
+    if (interleaved)
+        return s < n ? (n - s + k - 1) / k : 0;
+    uint64_t per = ((uint64_t)n + k - 1) / k;
+    uint64_t lo = s * per < n ? s * per : n, hi = (s + 1) * per < n ? (s + 1) * per : n;
+    return (uint32_t)(hi - lo);
+}
+
+static void check_huffman(const h278_block *b, const h278_file_header *fh, const uint8_t *start)
+{
+    FUZZ_REQUIRE(b->streams == 1 || b->streams == 4 || b->streams == 8 || b->streams == 16 ||
+                 b->streams == 32);
+    FUZZ_REQUIRE(b->max_len == fh->max_len && b->max_len >= 1 && b->max_len <= 20);
+
+    /* The code: lengths in 1..L, at least two symbols, complete (Kraft). */
+    unsigned present = 0, lo = 21, hi = 0;
+    uint64_t kraft = 0;
+    for (unsigned s = 0; s < 256; s++) {
+        unsigned l = b->lengths[s];
+        if (!l)
+            continue;
+        FUZZ_REQUIRE(l <= b->max_len);
+        present++;
+        lo = l < lo ? l : lo;
+        hi = l > hi ? l : hi;
+        kraft += (uint64_t)1 << (20 - l);
+    }
+    FUZZ_REQUIRE(present >= 2 && present == b->symbol_count);
+    FUZZ_REQUIRE(kraft == (uint64_t)1 << 20);
+    FUZZ_REQUIRE(b->code_min_len == lo && b->code_max_len == hi);
+
+    /* The streams: inside the block, symbol counts as the layout says, each
+     * no larger than its symbols can fill. */
+    uint64_t symbols = 0;
+    for (unsigned s = 0; s < b->streams; s++) {
+        FUZZ_REQUIRE(b->stream[s] >= start && b->stream[s] + b->stream_size[s] <= start + b->total_size);
+        FUZZ_REQUIRE(b->stream_symbols[s] ==
+                     layout_symbols(b->decoded_size, b->streams, b->flags & 1, s));
+        FUZZ_REQUIRE(b->stream_size[s] <= ((uint64_t)b->stream_symbols[s] * b->max_len + 7) / 8);
+        symbols += b->stream_symbols[s];
+    }
+    FUZZ_REQUIRE(symbols == b->decoded_size);
+}
+
+static void parse(const uint8_t *file, size_t size)
+{
+    h278_file_header fh;
+    if (h278_read_file_header(file, size, &fh) == H278_OK &&
+        h278_check_file_size(&fh, size) == H278_OK) {
+        FUZZ_REQUIRE(fh.block_size >= 256 && fh.block_size <= (16u << 20));
+        size_t pos = H278_FILE_HEADER_SIZE;
+        for (uint64_t i = 0; i < fh.block_count; i++) {
+            h278_block b;
+            uint32_t expect = h278_block_decoded_size(&fh, i);
+            if (h278_read_block(file + pos, size - pos, expect, fh.max_len, &b))
+                break;
+            /* Everything the parser promises a decoder must hold. */
+            FUZZ_REQUIRE(b.total_size >= 17 && b.total_size <= size - pos);
+            FUZZ_REQUIRE(b.decoded_size == expect);
+            if (b.type == H278_BLOCK_HUFFMAN)
+                check_huffman(&b, &fh, file + pos);
+            else if (b.type == H278_BLOCK_STORED)
+                FUZZ_REQUIRE(b.payload_size == b.decoded_size && b.payload + b.payload_size <= file + pos + b.total_size);
+            else
+                FUZZ_REQUIRE(b.type == H278_BLOCK_RUN && b.payload_size == 1 && b.payload < file + pos + b.total_size);
+            pos += b.total_size;
+        }
+    }
+}
+
+/* The input as is, then with its header checksum made to match, so hostile
+ * header fields reach the checks behind the checksum. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     h278_guarded in;
     if (h278_guarded_alloc(&in, size))
         return 0;
     memcpy(in.data, data, size);
-    h278_file_header fh;
-    if (h278_read_file_header(in.data, size, &fh) == H278_OK &&
-        h278_check_file_size(&fh, size) == H278_OK) {
-        size_t pos = H278_FILE_HEADER_SIZE;
-        for (uint64_t i = 0; i < fh.block_count; i++) {
-            h278_block b;
-            if (h278_read_block(in.data + pos, size - pos, h278_block_decoded_size(&fh, i), fh.max_len, &b))
-                break;
-            /* Everything the parser promises a decoder must hold. */
-            if (b.total_size > size - pos)
-                __builtin_trap();
-            for (unsigned s = 0; b.type == H278_BLOCK_HUFFMAN && s < b.streams; s++)
-                if (b.stream[s] < in.data + pos || b.stream[s] + b.stream_size[s] > in.data + pos + b.total_size)
-                    __builtin_trap();
-            pos += b.total_size;
-        }
-    }
+    parse(in.data, size);
+    h278_fuzz_reseal(in.data, size);
+    parse(in.data, size);
     h278_guarded_free(&in);
     return 0;
 }

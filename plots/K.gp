@@ -1,11 +1,18 @@
-# K.gp - throughput against the number of streams K ("i": interleaved layout).
+# K.gp - throughput against the number of streams K, both layouts side by
+# side on one scale: segmented (stream i holds one contiguous part) and
+# interleaved (stream i holds symbols i, i+K, ...), which SIMD lanes need.
+wide = 1
 load dir . "/common.gp"
-set title "Decode throughput against stream count K (" . sweep . ", L=11; i = interleaved layout)" noenhanced
-set xlabel "streams K"
-set ylabel "MB/s of decoded bytes"
-set yrange [0:*]
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.9 border -1
-set xtics scale 0
-plot for [i=2:nscalar+1] data . "/K.dat" using i:xtic(1) title columnhead(i)
+set multiplot layout 1,2 title "Decode throughput against stream count K (" . sweep . ", L=11)" noenhanced
+set logscale x 2
+set xtics (1, 4, 8, 16, 32)
+set xrange [0.8:40]
+set yrange [0:K_ymax * 1.05]
+set xlabel "streams K (log scale)"
+set key off
+set title "segmented layout"
+plot for [i=2:nvariants+1] data . "/K_segmented.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+set key outside right top vertical Left reverse noenhanced samplen 2
+set title "interleaved layout (K=1: one stream, the same file)"
+plot for [i=2:nvariants+1] data . "/K_interleaved.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+unset multiplot

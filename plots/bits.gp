@@ -1,8 +1,10 @@
-# bits.gp - the table-width parameters: hybrid short_bits, multisym table_bits.
+# bits.gp - the table widths: hybrid's first-tier short_bits and multisym's
+# table_bits, at the default L=11 and at L=15.
 load dir . "/common.gp"
-set title "Table width: hybrid short_bits and multisym table_bits (" . sweep . ")" noenhanced
-set xlabel "table width (bits)"
-set ylabel "MB/s of decoded bytes"
+set title "Decode throughput against table width (" . sweep . ")" noenhanced
+set xlabel "table width (bits): hybrid short_bits, multisym table_bits" noenhanced
 set xtics 1
-set yrange [0:*]
-plot for [i=2:5] data . "/bits.dat" using 1:i title columnhead(i)
+plot data . "/bits.dat" using 1:2 title columnhead(2) lt 2, \
+     "" using 1:3 title columnhead(3) lt 2 dt 2, \
+     "" using 1:4 title columnhead(4) lt 3, \
+     "" using 1:5 title columnhead(5) lt 3 dt 2

@@ -1,27 +1,43 @@
-# common.gp - shared look of every H278 chart. Loaded by each plot script
-# after `out` (output path without extension) and `fmt` (png or svg) are set;
-# a script sets `wide = 1` first for a wider canvas.
+# common.gp - the shared look of every H278 chart: canvas, fonts, grid, key
+# outside the plot (so it never covers data), and one fixed colour per
+# series (H278 variants in cool colours, peer libraries in warm ones) so a
+# series looks the same in every chart.
+#
+# render.sh calls each chart script with dir (plots/), data (the charts
+# folder), out (output path without extension) and fmt (png or svg); a
+# script may set wide = 1 (1500 px) or 2 (1800 px) first. data/meta.gp, written
+# by prepare.py, says what the data files hold.
+load data . "/meta.gp"
 if (!exists("wide")) wide = 0
-width = wide ? 1500 : 1000
+width = wide == 2 ? 1800 : (wide ? 1500 : 1100)
+height = wide == 2 ? 700 : 620
 if (fmt eq "svg") {
-    set terminal svg size width,560 dynamic font "sans,12" background rgb "white"
+    set terminal svg size width,height dynamic font "sans,12" background rgb "white"
 } else {
-    set terminal pngcairo size width,560 font "sans,11" background rgb "white"
+    if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+        set terminal pngcairo size width,height font "sans,11" background rgb "white"
+    } else {
+        set terminal png size width,height background rgb "white"
+    }
 }
 set output out . "." . fmt
 set grid ytics lc rgb "#dddddd"
 set border 3
 set tics nomirror
-set key outside right top vertical Left reverse noenhanced
+set key outside right top vertical Left reverse noenhanced samplen 2
 set datafile separator "\t"
-set datafile missing "NaN"
 set style data linespoints
-set linetype 1 lc rgb "#1b9e77" lw 2 pt 7
-set linetype 2 lc rgb "#d95f02" lw 2 pt 5
-set linetype 3 lc rgb "#7570b3" lw 2 pt 9
-set linetype 4 lc rgb "#e7298a" lw 2 pt 11
-set linetype 5 lc rgb "#66a61e" lw 2 pt 13
-set linetype 6 lc rgb "#e6ab02" lw 2 pt 3
-set linetype 7 lc rgb "#a6761d" lw 2 pt 2
-set linetype 8 lc rgb "#666666" lw 2 pt 1
-set linetype 9 lc rgb "#000000" lw 2 pt 4
+set ylabel "MB/s of decoded bytes"
+set yrange [0:*]
+# Linetypes: 1-5 H278 variants, 6-10 peers, 11 anything else.
+set linetype 1 lc rgb "#1f77b4" lw 2 pt 7 ps 1.1    # table
+set linetype 2 lc rgb "#6baed6" lw 2 pt 5 ps 1.1    # hybrid
+set linetype 3 lc rgb "#2ca02c" lw 2 pt 9 ps 1.3    # multisym
+set linetype 4 lc rgb "#9e79c6" lw 2 pt 11 ps 1.3   # avx2
+set linetype 5 lc rgb "#4a1486" lw 2 pt 13 ps 1.3   # avx512
+set linetype 6 lc rgb "#d62728" lw 2 pt 6 ps 1.1    # zstd-literals
+set linetype 7 lc rgb "#ff7f0e" lw 2 pt 4 ps 1.1    # zstd-3
+set linetype 8 lc rgb "#bcbd22" lw 2 pt 8 ps 1.1    # libdeflate
+set linetype 9 lc rgb "#8c564b" lw 2 pt 10 ps 1.1   # isal
+set linetype 10 lc rgb "#7f7f7f" lw 2 pt 12 ps 1.1  # zlib
+set linetype 11 lc rgb "#000000" lw 2 pt 1 ps 1.1

@@ -1,13 +1,13 @@
-# datasets.gp - decode MB/s per dataset: each H278 variant, the peers beside.
-wide = 1
+# datasets.gp - decode MB/s per real file (Canterbury, or the user's files):
+# every H278 variant in its faster stream layout, the peers beside them.
+wide = 2
 load dir . "/common.gp"
-set title "Single-thread decode throughput per dataset (L=11, K=4, 128 KiB blocks)" noenhanced
-set ylabel "MB/s of decoded bytes"
+set title "Single-thread decode throughput per file (H278: L=11, 128 KiB blocks; tree and memcpy left out)" noenhanced
+set xlabel "dataset"
 set style data histograms
 set style histogram clustered gap 1
-set style fill solid 0.9 border -1
+set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.9
-set xtics rotate by -45 scale 0 noenhanced
-set yrange [0:*]
-set key outside right top vertical Left reverse noenhanced
-plot for [i=2:ncols+1] data . "/datasets.dat" using i:xtic(1) title columnhead(i) noenhanced
+set xtics rotate by -30 scale 0 noenhanced
+if (datasets_ymax > 0) set yrange [0:datasets_ymax]
+plot for [i=2:nseries+1] data . "/datasets.dat" using i:xtic(1) title columnhead(i) lt word(series_lt, i-1)+0

@@ -1,7 +1,7 @@
-# entropy.gp - throughput against the entropy of i.i.d. data.
+# entropy.gp - throughput against the entropy of i.i.d. data: longer codes
+# mean fewer symbols per table lookup.
 load dir . "/common.gp"
-set title "Decode throughput against source entropy (i.i.d. bytes, 1 MiB, L=11, K=4)" noenhanced
+set title "Decode throughput against source entropy (i.i.d. bytes; H278: L=11)" noenhanced
 set xlabel "entropy (bits per byte)"
-set ylabel "MB/s of decoded bytes"
-set yrange [0:*]
-plot for [i=2:ncols+1] data . "/entropy.dat" using 1:i title columnhead(i)
+set xrange [0:8]
+plot for [i=2:nseries+1] data . "/entropy.dat" using 1:i title columnhead(i) lt word(series_lt, i-1)+0

@@ -1,101 +1,211 @@
 #!/usr/bin/env python3
-"""prepare.py - turns RESULTS/results.csv into the small data files the
-gnuplot scripts in plots/ read (RESULTS/charts/*.dat). Only rows whose
-output was checked carry numbers; the others are left out.
+"""prepare.py - turns RESULTS/results.csv into the small tab-separated data
+files the gnuplot scripts in plots/ read (RESULTS/charts/*.dat), and
+RESULTS/charts/meta.gp with what the scripts need to know (column counts,
+colours, the sweep dataset, core count).
+
+Only rows whose output was checked carry numbers; the others are left out
+(a gap in a line, a missing bar). Each series keeps one colour in every
+chart. The H278 series: every variant except tree (about 100 MB/s, it
+would flatten every chart), each in the stream layout it is faster with on
+the summary's datasets (K=4 segmented or K=32 interleaved), named so. The peers
+beside them, except memcpy (tens of GB/s: the ceiling, not a decoder).
 
   python3 plots/prepare.py RESULTS_FOLDER
 """
 import csv
+import json
 import os
 import re
+import statistics
 import sys
 
-TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]
+# Fixed colour (gnuplot linetype, see common.gp) per series.
+COLOURS = {"table": 1, "hybrid": 2, "multisym": 3, "avx2": 4, "avx512": 5,
+           "zstd-literals": 6, "zstd-3": 7, "libdeflate": 8, "isal": 9, "zlib": 10}
+TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]  # as scripts/summary.py
+GENERATED = re.compile(r"^(iid|zipf|geometric|fibonacci|text)-")
 
 
-def load(folder):
-    with open(os.path.join(folder, "results.csv")) as f:
-        return [r for r in csv.DictReader(f) if r["checked"] == "yes" and r["mb_per_s"]]
+def colour(name):
+    return COLOURS.get(name.split(" ")[0], 11)
 
 
-def table(path, header, rows):
+def dataset_key(name):
+    """Real files by name; generated sets by family, then parameter."""
+    m = GENERATED.match(name)
+    if not m:
+        return (0, name.lower(), 0.0)
+    family = ["iid", "zipf", "geometric", "fibonacci", "text"].index(m.group(1))
+    num = re.search(r"[0-9.]+", name[len(m.group(0)):])
+    return (1 + family, "", size_of(name) or (float(num.group(0).rstrip(".")) if num else 0.0))
+
+
+def size_of(name):
+    m = re.fullmatch(r"text-(\d+)(KB|MB)", name)
+    return int(m.group(1)) * (1000 if m.group(2) == "KB" else 1000000) if m else 0
+
+
+class Results:
+    def __init__(self, folder):
+        with open(os.path.join(folder, "results.csv")) as f:
+            self.rows = list(csv.DictReader(f))
+        self.mbs = {(r["kind"], r["variant"], r["dataset"], r["params"]): float(r["mb_per_s"])
+                    for r in self.rows if r["checked"] == "yes" and r["mb_per_s"]}
+
+    def get(self, kind, variant, dataset, params=""):
+        return self.mbs.get((kind, variant, dataset, params), "NaN")
+
+
+def write(path, header, rows):
     with open(path, "w") as f:
         f.write("\t".join(header) + "\n")
         for r in rows:
-            f.write("\t".join(str(x) for x in r) + "\n")
+            f.write("\t".join(f"{x:.5g}" if isinstance(x, float) else str(x) for x in r) + "\n")
 
 
 def main(folder):
-    rows = load(folder)
+    res = Results(folder)
+    rows = res.rows
     out = os.path.join(folder, "charts")
     os.makedirs(out, exist_ok=True)
-    mbs = {(r["kind"], r["variant"], r["dataset"], r["params"]): float(r["mb_per_s"]) for r in rows}
-    variants = sorted({r["variant"] for r in rows if r["kind"] == "decode"},
-                      key=lambda v: ["tree", "table", "hybrid", "multisym"].index(v)
-                      if v in ["tree", "table", "hybrid", "multisym"] else 99)
-    peers = [p for p in ["zstd-literals", "zstd-3", "libdeflate", "isal", "zlib"]
-             if any(r["variant"] == p for r in rows)]
-    columns = [("decode", v) for v in variants if v != "tree"] + [("peer", p) for p in peers]
+    meta = {}
 
-    # 1. Per-dataset bars: every default-configuration dataset.
-    datasets = []
-    for r in rows:
-        if r["kind"] == "decode" and not r["params"] and r["dataset"] not in datasets:
-            datasets.append(r["dataset"])
-    table(os.path.join(out, "datasets.dat"), ["dataset"] + [c[1] for c in columns],
-          [[d] + [mbs.get((k, v, d, ""), "NaN") for k, v in columns] for d in datasets])
+    # Registry order (bench.json's context), whatever order the runs had.
+    registry = []
+    try:
+        with open(os.path.join(folder, "bench.json")) as f:
+            registry = json.load(f)["context"].get("h278_variants", "").split(",")
+    except (OSError, ValueError, KeyError):
+        pass
+    found = {r["variant"] for r in rows if r["kind"] == "decode" and r["variant"] != "tree"}
+    variants = [v for v in registry if v in found] + sorted(found - set(registry))
+    peers = [p for p in COLOURS if any(r["kind"] == "peer" and r["variant"] == p for r in rows)]
+    datasets = sorted({r["dataset"] for r in rows if r["kind"] == "decode" and not r["params"]}, key=dataset_key)
 
-    # 2. Size sweep (text-*), 3. entropy sweep (iid-*).
-    def sweep(prefix, key):
-        pts = sorted({r["dataset"] for r in rows if r["dataset"].startswith(prefix)}, key=key)
-        return [[key(d)] + [mbs.get((k, v, d, ""), "NaN") for k, v in columns] for d in pts]
+    # Each variant's layout: the faster one on the datasets the summary
+    # uses (the Canterbury texts, else the real files, else all).
+    basis = ([d for d in TEXTS if d in datasets] or [d for d in datasets if not GENERATED.match(d)]
+             or datasets)
+    series = []
+    for v in variants:
+        def mean(p):
+            vals = [res.mbs.get(("decode", v, d, p), 0) for d in basis]
+            return statistics.mean(vals) if vals else 0
+        p = "K:32i" if mean("K:32i") > mean("") else ""
+        series.append(("decode", v, p, f"{v} K={'32i' if p else '4'}"))
+    series += [("peer", p, "", p) for p in peers]
+    labels = [s[3] for s in series]
+    meta["nseries"] = len(series)
+    meta["series_lt"] = " ".join(str(colour(s[3])) for s in series)
 
-    def size_of(name):
-        m = re.match(r"text-(\d+)(KB|MB)", name)
-        return int(m.group(1)) * (1000 if m.group(2) == "KB" else 1000000) if m else 0
+    def bars(name, names):
+        """Writes a bar chart's data; returns its y limit (0 = automatic).
+        A dataset far faster than the rest (aaa.txt: one symbol, RUN
+        blocks) would flatten every other bar: the axis then stops above
+        the others and that dataset's label gives its top speed."""
+        table = [[d] + [res.get(k, v, d, p) for k, v, p, _ in series] for d in names]
+        tops = [max([x for x in r[1:] if x != "NaN"], default=0) for r in table]
+        limit = 0.0
+        if tops and max(tops) > 3 * statistics.median(tops):
+            limit = 1.15 * max(t for t in tops if t <= 3 * statistics.median(tops))
+            for r, top in zip(table, tops):
+                if top > limit:
+                    r[0] = f"{r[0]}: {top / 1000:.0f} GB/s"
+        write(os.path.join(out, name), ["dataset"] + labels, table)
+        return limit
 
-    table(os.path.join(out, "size.dat"), ["bytes"] + [c[1] for c in columns], sweep("text-", size_of))
-    table(os.path.join(out, "entropy.dat"), ["bits_per_byte"] + [c[1] for c in columns],
-          sweep("iid-", lambda d: float(d.split("-")[1])))
+    # Per-dataset bars: real files (Canterbury or the user's), generated data.
+    meta["datasets_ymax"] = bars("datasets.dat", [d for d in datasets if not GENERATED.match(d)])
+    meta["generated_ymax"] = bars("generated.dat",
+                                  [d for d in datasets if GENERATED.match(d) and not d.startswith("text-")])
 
-    # 4. L sweep, 5. K sweep, 6. table-width sweeps, on the sweep dataset.
-    sweep_ds = next((r["dataset"] for r in rows if r["params"].startswith("L:")), None)
-    scalar = [v for v in variants if v != "tree"]
-    if sweep_ds:
+    # Throughput against input size (text-*), and against entropy (iid-*).
+    sizes = sorted((d for d in datasets if size_of(d)), key=size_of)
+    write(os.path.join(out, "size.dat"), ["bytes"] + labels,
+          [[size_of(d)] + [res.get(k, v, d, p) for k, v, p, _ in series] for d in sizes])
+    iid = sorted((d for d in datasets if re.fullmatch(r"iid-[0-9.]+", d)), key=lambda d: float(d[4:]))
+    write(os.path.join(out, "entropy.dat"), ["bits_per_byte"] + labels,
+          [[d[4:]] + [res.get(k, v, d, p) for k, v, p, _ in series] for d in iid])
+
+    # Parameter sweeps, on the sweep dataset (the one with /L: rows).
+    sweep = next((r["dataset"] for r in rows if r["kind"] == "decode" and r["params"].startswith("L:")), "")
+    meta["sweep"] = sweep
+    meta["nvariants"] = len(variants)
+    meta["variants_lt"] = " ".join(str(colour(v)) for v in variants)
+    if sweep:
         Ls = sorted({int(r["params"][2:]) for r in rows if re.fullmatch(r"L:\d+", r["params"])} | {11})
-        table(os.path.join(out, "L.dat"), ["L"] + scalar,
-              [[L] + [mbs.get(("decode", v, sweep_ds, "" if L == 11 else f"L:{L}"), "NaN") for v in scalar]
-               for L in Ls])
-        Ks = ["1", "4", "4i", "8", "8i", "16", "16i", "32", "32i"]
-        table(os.path.join(out, "K.dat"), ["K"] + scalar,
-              [[k] + [mbs.get(("decode", v, sweep_ds, "" if k == "4" else f"K:{k}"), "NaN") for v in scalar]
-               for k in Ks])
-        bits = sorted({int(r["params"].split(":")[-1]) for r in rows if "short_bits:" in r["params"]})
-        table(os.path.join(out, "bits.dat"),
-              ["bits", "hybrid_L11", "hybrid_L15", "multisym_L11", "multisym_L15"],
-              [[b, mbs.get(("decode", "hybrid", sweep_ds, f"short_bits:{b}"), "NaN"),
-                mbs.get(("decode", "hybrid", sweep_ds, f"L:15/short_bits:{b}"), "NaN"),
-                mbs.get(("decode", "multisym", sweep_ds, f"table_bits:{b}"), "NaN"),
-                mbs.get(("decode", "multisym", sweep_ds, f"L:15/table_bits:{b}"), "NaN")] for b in bits])
-        with open(os.path.join(out, "sweep_dataset.txt"), "w") as f:
-            f.write(sweep_ds + "\n")
+        write(os.path.join(out, "L.dat"), ["L"] + variants,
+              [[L] + [res.get("decode", v, sweep, "" if L == 11 else f"L:{L}") for v in variants] for L in Ls])
+        # Segmented and interleaved layouts; K=1 is the same stream in both.
+        kmax = 1.0
+        for layout, suffix in (("segmented", ""), ("interleaved", "i")):
+            pts = []
+            for K in (1, 4, 8, 16, 32):
+                p = "" if (K == 4 and not suffix) else f"K:{K}" + ("" if K == 1 else suffix)
+                pts.append([K] + [res.get("decode", v, sweep, p) for v in variants])
+                kmax = max([kmax] + [x for x in pts[-1][1:] if x != "NaN"])
+            write(os.path.join(out, f"K_{layout}.dat"), ["K"] + variants, pts)
+        meta["K_ymax"] = float(kmax)  # both panels share one scale
+        bits = sorted({int(r["params"].split(":")[-1]) for r in rows
+                       if re.search(r"(short|table)_bits:\d+$", r["params"])})
+        write(os.path.join(out, "bits.dat"),
+              ["bits", "hybrid short_bits, L=11", "hybrid short_bits, L=15",
+               "multisym table_bits, L=11", "multisym table_bits, L=15"],
+              [[b, res.get("decode", "hybrid", sweep, f"short_bits:{b}"),
+                res.get("decode", "hybrid", sweep, f"L:15/short_bits:{b}"),
+                res.get("decode", "multisym", sweep, f"table_bits:{b}"),
+                res.get("decode", "multisym", sweep, f"L:15/table_bits:{b}")] for b in bits])
 
-    # 7. Build versus decode time for small inputs (microseconds per file).
-    small = [d for d in ["text-1KB", "text-4KB", "text-16KB", "text-64KB"] if ("decode", "multisym", d, "") in mbs]
+    # Table build against decode, per file, for the text sizes: microseconds
+    # (bytes / MB/s) and the share of the time spent building tables.
     split = []
-    for d in small:
-        size = size_of(d)
-        row = [d]
-        for v in scalar:
-            b, dec = mbs.get(("build", v, d, "")), mbs.get(("decode", v, d, ""))
-            row += [size / b if b else "NaN", size / dec if dec else "NaN"]
+    for d in sizes:
+        row = [size_of(d)]
+        for v in variants:
+            b, dec = res.get("build", v, d), res.get("decode", v, d)
+            ok = b != "NaN" and dec != "NaN"
+            bu, du = (size_of(d) / b, size_of(d) / dec) if ok else ("NaN", "NaN")
+            row += [bu, du, 100 * bu / (bu + du) if ok else "NaN"]
         split.append(row)
-    table(os.path.join(out, "split.dat"), ["dataset"] + [f"{v}_{p}" for v in scalar for p in ("build_us", "decode_us")],
-          split)
-    with open(os.path.join(out, "columns.txt"), "w") as f:
-        f.write(" ".join(c[1] for c in columns) + "\n")
-    with open(os.path.join(out, "scalar.txt"), "w") as f:
-        f.write(" ".join(scalar) + "\n")
+    write(os.path.join(out, "split.dat"),
+          ["bytes"] + [f"{v} {x}" for v in variants for x in ("build_us", "decode_us", "build_share")], split)
+
+    # Decode threads through the shared-memory server.
+    serve = [r for r in rows if r["kind"] == "serve"]
+    found = {r["variant"] for r in serve}
+    decoders = [v for v in registry if v in found] + sorted(found - set(registry))
+    threads = sorted({int(r["params"].split(":")[1]) for r in serve})
+    meta["nthreads_series"] = len(decoders)
+    meta["threads_lt"] = " ".join(str(colour(v)) for v in decoders)
+    meta["serve_dataset"] = serve[0]["dataset"] if serve else ""
+    write(os.path.join(out, "threads.dat"), ["threads"] + decoders,
+          [[t] + [res.get("serve", v, meta["serve_dataset"], f"threads:{t}") for v in decoders] for t in threads])
+
+    # Whole processes (hyperfine): h278 decompress per variant, the pipeline.
+    order = {v: i for i, v in enumerate(registry)}
+    procs = sorted((r for r in rows if r["kind"] in ("process", "pipeline")),
+                   key=lambda r: (r["kind"] != "process", order.get(r["variant"], len(order)), r["params"]))
+    write(os.path.join(out, "process.dat"), ["what", "MB/s", "colour"],
+          [[f"decompress {r['variant']}" if r["kind"] == "process" else
+            f"feed->serve {r['variant']}, {r['params'].split(':')[-1]} thread(s)",
+            float(r["mb_per_s"]) if r["checked"] == "yes" else "NaN", colour(r["variant"])] for r in procs])
+    meta["process_dataset"] = procs[0]["dataset"] if procs else ""
+
+    try:
+        with open(os.path.join(folder, "machine.txt")) as f:
+            m = dict(line.rstrip("\n").split(": ", 1) for line in f if ": " in line)
+    except OSError:
+        m = {}
+    meta["cores"] = m.get("cores", "?").split(" ")[0]
+    meta["cpu"] = m.get("cpu", "unknown CPU")
+    with open(os.path.join(out, "meta.gp"), "w") as f:
+        f.write("# Written by plots/prepare.py: what the chart scripts need to know.\n")
+        for k, v in meta.items():
+            if isinstance(v, (int, float)):
+                f.write(f"{k} = {v}\n")
+            else:  # a gnuplot string: backslashes and double quotes escaped
+                f.write(f'{k} = "{v.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"\n')
 
 
 if __name__ == "__main__":

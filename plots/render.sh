@@ -1,30 +1,39 @@
 #!/usr/bin/env bash
-# plots/render.sh - regenerates every chart of a results folder (PNG + SVG)
-# into RESULTS_FOLDER/charts/.
+# plots/render.sh - regenerates every chart of a results folder, PNG and
+# SVG, into RESULTS_FOLDER/charts/. prepare.py turns results.csv into small
+# data files; one gnuplot script per chart draws them. A chart whose data
+# the run does not have (e.g. threads without a server) is skipped with a
+# note, so a --data or --quick run still renders what it measured.
 #
 #   bash plots/render.sh [RESULTS_FOLDER]   (default: the newest results folder)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 if [ $# -ge 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
-folder=${1:-$(ls -dt "$root"/results/*/ 2>/dev/null | head -1)}
-[ -n "$folder" ] && [ -f "$folder/results.csv" ] || { echo "render.sh: no results.csv in '${folder:-results/}'" >&2; exit 1; }
+folder=${1:-$(ls -dt "$root"/results/*/ 2>/dev/null | head -n 1)}
 folder=${folder%/}
+[ -n "$folder" ] && [ -f "$folder/results.csv" ] ||
+  { echo "render.sh: no results.csv in '${folder:-results/}' (run scripts/bench.sh first)" >&2; exit 1; }
+command -v gnuplot >/dev/null || { echo "render.sh: gnuplot is missing (bash scripts/deps.sh bench)" >&2; exit 1; }
 python3 "$here/prepare.py" "$folder"
 charts="$folder/charts"
-ncols=$(wc -w < "$charts/columns.txt")
-nscalar=$(wc -w < "$charts/scalar.txt")
-sweep=$(cat "$charts/sweep_dataset.txt" 2>/dev/null || echo "")
-for gp in datasets size entropy L K bits split; do
-  dat="$charts/$gp.dat"
-  [ "$gp" = size ] || [ "$gp" = entropy ] || [ "$gp" = datasets ] || [ -n "$sweep" ] || continue
+rm -f "$charts"/*.png "$charts"/*.svg
+made=()
+# chart:data file it needs
+for entry in datasets:datasets generated:generated size:size entropy:entropy L:L K:K_segmented \
+             bits:bits split:split threads:threads process:process; do
+  gp=${entry%%:*} dat="$charts/${entry#*:}.dat"
   # A chart needs at least one data row.
-  [ "$(tail -n +2 "$dat" 2>/dev/null | wc -l)" -gt 0 ] || { echo "render.sh: no data for $gp, skipped"; continue; }
+  if [ ! -f "$dat" ] || [ "$(tail -n +2 "$dat" | wc -l)" -eq 0 ]; then
+    echo "render.sh: no data for $gp, skipped"
+    continue
+  fi
   for fmt in png svg; do
-    gnuplot -e "dir='$here'; data='$charts'; out='$charts/$gp'; fmt='$fmt'; ncols=$ncols; nscalar=$nscalar; sweep='$sweep'" \
-      "$here/$gp.gp"
+    gnuplot -e "dir='$here'; data='$charts'; out='$charts/$gp'; fmt='$fmt'" "$here/$gp.gp" 2>&1 |
+      grep -v 'Skipping data file with no valid points' >&2 || true
   done
+  made+=("$gp")
 done
-echo "render.sh: charts in $charts"
+echo "render.sh: ${#made[@]} charts (${made[*]}) in $charts"

@@ -1,10 +1,25 @@
-# split.gp - where small inputs spend their time: table build against decode.
+# split.gp - where the time goes for small inputs: building the decode
+# tables (once per block) against decoding, per whole file, and the share
+# of the time spent building.
+wide = 1
 load dir . "/common.gp"
-set title "Table build and decode time per file, small inputs (L=11, K=4)" noenhanced
-set ylabel "microseconds per file (log scale)"
+set multiplot layout 1,2 title "Table build against decode, per file (generated text; H278: L=11, K=4)" noenhanced
+set logscale x 10
+set format x "%.0s %cB"
+set autoscale xfix
+set offsets graph 0.04, graph 0.04, 0, 0
+set xlabel "input size (bytes, log scale)"
+set key off
+set title "time per file (solid: decode, dashed: table build)"
 set logscale y 10
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.9 border -1
-set xtics scale 0 noenhanced
-plot for [i=2:2*nscalar+1] data . "/split.dat" using i:xtic(1) title columnhead(i)
+set yrange [*:*]
+set ylabel "microseconds (log scale)"
+plot for [i=1:nvariants] data . "/split.dat" using 1:(column(3*i)) title columnhead(3*i) lt word(variants_lt, i)+0, \
+     for [i=1:nvariants] data . "/split.dat" using 1:(column(3*i-1)) notitle lt word(variants_lt, i)+0 dt 2
+unset logscale y
+set yrange [0:100]
+set ylabel "% of the time spent building tables"
+set title "share of table build in build + decode"
+set key outside right top vertical Left reverse noenhanced samplen 2
+plot for [i=1:nvariants] data . "/split.dat" using 1:(column(3*i+1)) title word(columnhead(3*i+1), 1) lt word(variants_lt, i)+0
+unset multiplot

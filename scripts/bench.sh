@@ -1,88 +1,241 @@
 #!/usr/bin/env bash
 # scripts/bench.sh - the main job: build, benchmark every decoder variant and
-# every peer library on the default datasets, write a results folder and the
-# charts, and print a summary.
+# every peer library on the same bytes, write a results folder and its
+# charts, and print a summary. Every number it prints is read back from the
+# results folder it wrote, so the summary and the files cannot disagree.
 #
 #   bash scripts/bench.sh [--quick] [--data=PATH]... [--reference]
 #
 #   --quick       fewer datasets and sweeps, one repetition (under 2 minutes)
-#   --data=PATH   benchmark your own file or folder instead of the defaults
+#   --data=PATH   benchmark your own file or folder instead of the default
+#                 datasets (repeatable); nothing else changes
 #   --reference   write results/reference-<machine>/ (the committed run)
 #
-# Results: results/<date>-<host>/ with bench.json (google-benchmark),
-# hyperfine-decompress.json, results.csv, machine.txt and charts/.
-# Installs missing Debian packages first.
+# Results: results/<date>-<host>-<cpu>/ (see results/README.md). Steps:
+# packages + Release build, google-benchmark, decode threads through shared
+# memory, hyperfine, tidy CSV, charts, summary. Installs missing Debian
+# packages first (scripts/deps.sh).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
 quick=0 reference=0
-bench_args=()
+bench_args=() data_paths=()
 for a in "$@"; do
   case "$a" in
     --quick) quick=1; bench_args+=(--quick) ;;
-    --data=*) bench_args+=("$a") ;;
+    --data=*)
+      p=${a#--data=}
+      [ -e "$p" ] || { echo "bench.sh: $p does not exist" >&2; exit 2; }
+      p=$(realpath -- "$p") # the job runs from the repository root
+      bench_args+=("--data=$p"); data_paths+=("$p") ;;
     --reference) reference=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
   esac
 done
-step() { printf '\n[%s/6] %s\n' "$1" "$2"; }
+cd "$(dirname "$0")/.."
+root=$PWD
+start=$SECONDS
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+step() { printf '\n[%s/7] %s  (%ds)\n' "$1" "$2" "$((SECONDS - start))"; }
 
-step 1 "installing missing packages and building (Release)"
+step 1 "packages and Release build (build-release/)"
 bash scripts/deps.sh bench
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DH278_BENCH=ON >/dev/null
-cmake --build build-release -j "$(nproc)" --target h278_bench h278_cli
+cmake --build build-release -j "$(nproc)" --target h278_bench h278_cli >"$tmp/build.log" 2>&1 ||
+  { cat "$tmp/build.log" >&2; echo "bench.sh: the build failed" >&2; exit 1; }
+h278=$root/build-release/cli/h278
+bench=$root/build-release/bench/h278-bench
 
-host=$(hostname | tr -c 'A-Za-z0-9-\n' '-')
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//; s/[^A-Za-z0-9]\{1,\}/-/g; s/-$//' | cut -c1-40)
+# The machine's tag: host name and a short CPU name ("intel-xeon", "amd-epyc-9b45").
+host=$(hostname | tr -c 'A-Za-z0-9-\n' '-' | cut -c1-24)
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- |
+  sed -E 's/\((R|TM|tm)\)//g; s/ (CPU|Processor|[0-9]+-Core|@.*)//g' | tr '[:upper:]' '[:lower:]' |
+  sed -E 's/[^a-z0-9]+/-/g; s/^-+|-+$//g' | cut -c1-24)
+machine="$host-${cpu:-cpu}"
 if [ "$reference" = 1 ]; then
-  out="results/reference-$cpu"
+  out="results/reference-$machine"
   rm -rf "$out"
 else
-  out="results/$(date -u +%Y-%m-%dT%H%M)-$host"
+  out="results/$(date -u +%Y-%m-%dT%H%M)-$machine"
+  n=2; base=$out
+  while [ -e "$out" ]; do out="$base-$n"; n=$((n + 1)); done
 fi
 mkdir -p "$out"
-bash scripts/machine.sh build-release > "$out/machine.txt"
+{
+  bash scripts/machine.sh build-release
+  echo "bench_command: bash scripts/bench.sh $*"
+} > "$out/machine.txt"
+: > "$out/checks.tsv"
+echo "results folder: $out"
 
 step 2 "google-benchmark: every variant and peer on every dataset, then the sweeps"
 if [ "$quick" = 1 ]; then
   gb=(--benchmark_min_time=0.02 --benchmark_repetitions=1)
 else
-  gb=(--benchmark_min_time=0.05 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+  gb=(--benchmark_min_time=0.04 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
       --benchmark_enable_random_interleaving=true)
 fi
-build-release/bench/h278-bench "${bench_args[@]}" "${gb[@]}" \
-  --benchmark_out="$out/bench.json" --benchmark_out_format=json --benchmark_counters_tabular=false
-
-step 3 "hyperfine: whole-process h278 decompress per variant"
-big=$root/../shared/corpora/canterbury-large/bible.txt
-for a in "${bench_args[@]}"; do
-  case "$a" in --data=*) p=${a#--data=}; [ -f "$p" ] && big=$p ;; esac
+# Four parts, so progress shows (with random interleaving google-benchmark
+# reports a benchmark only after its last repetition); merged afterwards.
+parts=("decode, every variant on every dataset (K=4 and K=32i)|^decode/[^/]+/[^/]+(/K:32i)?\$"
+       "table build and the whole-file API|^(build|file)/"
+       "the peer libraries on the same bytes|^peer/"
+       "decode sweeps: L, K and layout, table widths|-^decode/[^/]+/[^/]+(/K:32i)?\$|^(build|file|peer)/")
+: > "$out/bench-console.txt"
+for i in "${!parts[@]}"; do
+  what=${parts[$i]%%|*} filter=${parts[$i]#*|}
+  n=$("$bench" "${bench_args[@]}" --benchmark_filter="$filter" --benchmark_list_tests 2>/dev/null | wc -l)
+  printf '  %d/%d %s: %d benchmarks ...' "$((i + 1))" "${#parts[@]}" "$what" "$n"
+  t0=$SECONDS
+  # Errors (wrong output) are shown at once; the console table goes to a file.
+  "$bench" "${bench_args[@]}" "${gb[@]}" --benchmark_filter="$filter" --benchmark_out="$tmp/bench-$i.json" \
+    --benchmark_out_format=json --benchmark_counters_tabular=false 2>&1 | tee -a "$out/bench-console.txt" |
+    awk '/ERROR OCCURRED/ { printf "\n    %s", $0; fflush() }'
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo; echo "bench.sh: h278-bench failed (see $out/bench-console.txt)" >&2; exit 1; }
+  echo " $((SECONDS - t0)) s"
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-name=$(basename "$big")
-build-release/cli/h278 compress "$big" -o "$tmp/$name.h278" -f
-cmds=()
-for v in $(build-release/cli/h278 decompress --list-decoders | awk '{print $1}'); do
-  [ "$v" = tree ] && [ "$quick" = 1 ] && continue
-  cmds+=(-n "process/$v/$name" "build-release/cli/h278 decompress $tmp/$name.h278 -o $tmp/out.$v -f --decoder $v")
-done
-hyperfine --warmup 1 --runs $([ "$quick" = 1 ] && echo 3 || echo 10) --export-json "$out/hyperfine-decompress.json" \
-  --style basic "${cmds[@]}"
-for f in "$tmp"/out.*; do cmp -s "$f" "$big" || { echo "bench.sh: $f differs from $big" >&2; exit 1; }; done
-python3 - "$out/hyperfine-decompress.json" "$(stat -c %s "$big")" <<'PY'
-import json, sys
-p, size = sys.argv[1], int(sys.argv[2])
-d = json.load(open(p)); d["h278_decoded_bytes"] = size
-json.dump(d, open(p, "w"), indent=1)
+# One bench.json: the first part's context, every part's benchmarks.
+python3 - "$out/bench.json" "$tmp"/bench-*.json <<'PY'
+import json, os, sys
+merged = None
+for path in sys.argv[2:]:  # a part that matched no benchmark wrote no file
+    if not os.path.exists(path):
+        continue
+    with open(path) as f:
+        part = json.load(f)
+    if merged is None:
+        merged = part
+    else:
+        merged["benchmarks"] += part["benchmarks"]
+if merged is None:
+    sys.exit("bench.sh: google-benchmark wrote no results")
+with open(sys.argv[1], "w") as f:
+    json.dump(merged, f, indent=1)
 PY
 
-step 4 "tidy CSV"
+# The large file for the whole-process runs: bible.txt, or the largest of
+# the user's files.
+big=$root/../shared/corpora/canterbury-large/bible.txt
+if [ ${#data_paths[@]} -gt 0 ]; then
+  big=$(find "${data_paths[@]}" -maxdepth 1 -type f ! -name '.*' -size +0 -printf '%s\t%p\n' |
+        sort -n | tail -n 1 | cut -f2-)
+fi
+name=$(basename "$big")
+size=$(stat -c %s "$big")
+"$h278" compress "$big" -o "$tmp/$name.h278" -f
+mapfile -t variants < <("$h278" decompress --list-decoders | awk '{print $1}')
+best=table
+for v in multisym avx2 avx512; do printf '%s\n' "${variants[@]}" | grep -qx "$v" && best=$v; done
+# Adds the decoded size to a hyperfine JSON file (tidy.py needs it for MB/s).
+add_size() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+with open(sys.argv[1]) as f:
+    d = json.load(f)
+d["h278_decoded_bytes"] = int(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    json.dump(d, f, indent=1)
+PY
+}
+
+step 3 "decode threads through shared memory (h278 serve --threads N + h278 feed)"
+# Thread counts: powers of two up to twice the cores (at most 16), and the core count.
+cores=$(nproc) serve_ok=1
+mapfile -t threads < <({ for ((t = 1; t <= 2 * cores && t <= 16; t *= 2)); do echo $t; done; echo "$cores"; } | sort -nu)
+if [ "$quick" = 1 ]; then
+  serve_decoders=("$best") reps=1 amount=128M threads=(1 2)
+else
+  serve_decoders=() reps=3 amount=512M
+  for v in "${variants[@]}"; do [ "$v" = tree ] || serve_decoders+=("$v"); done
+fi
+if ! "$h278" serve --help >/dev/null 2>&1; then
+  serve_ok=0
+  echo "  skipped: \`h278 serve --help\` failed, this build has no shared-memory server"
+else
+  : > "$out/serve-threads.jsonl"
+  for d in "${serve_decoders[@]}"; do
+    for t in "${threads[@]}"; do
+      label="serve/$d/$name/threads:$t"
+      # The check: one pass written out and compared with the original.
+      ok=failed
+      if bash scripts/serve_feed.sh "$h278" "$d" "$t" /dev/null -- "$tmp/$name.h278" -o "$tmp/serve.out" -f \
+           2>>"$out/serve-errors.txt"; then
+        ok=$(cmp -s "$tmp/serve.out" "$big" && echo ok || echo differs)
+      fi
+      printf '%s\t%s\n' "$label" "$ok" >> "$out/checks.tsv"
+      line="  $label:"
+      for r in $(seq "$reps"); do
+        rc=0
+        rm -f "$tmp/serve.json"
+        bash scripts/serve_feed.sh "$h278" "$d" "$t" "$tmp/serve.json" -- "$tmp/$name.h278" \
+          --repeat-bytes "$amount" 2>>"$out/serve-errors.txt" || rc=$?
+        # One JSON line per repetition: the exit status and the server's summary.
+        line+=" $(python3 - "$out/serve-threads.jsonl" "$tmp/serve.json" "$label" "$d" "$t" "$r" "$rc" <<'PY'
+import json, sys
+out, path, label, decoder, threads, rep, rc = sys.argv[1:]
+try:
+    with open(path) as f:
+        serve = json.loads(f.readline())
+except (OSError, ValueError):
+    serve = None
+with open(out, "a") as f:
+    f.write(json.dumps({"name": label, "decoder": decoder, "threads": int(threads), "repetition": int(rep),
+                        "exit_status": int(rc), "serve": serve}) + "\n")
+ok = rc == "0" and serve and serve.get("seconds", 0) > 0
+print(f"{serve['bytes_out'] / serve['seconds'] / 1e6:.0f}" if ok else "failed")
+PY
+)"
+      done
+      echo "$line MB/s$([ "$ok" = ok ] || echo "  OUTPUT $ok")"
+    done
+  done
+  [ -s "$out/serve-errors.txt" ] || rm -f "$out/serve-errors.txt"
+fi
+
+step 4 "hyperfine: whole-process h278 decompress per variant, and the feed -> serve pipeline"
+runs=$([ "$quick" = 1 ] && echo 3 || echo 10)
+# hyperfine JSON_OUT NAME COMMAND...: failures are kept (-i); the outputs are
+# compared afterwards, so a failed command just has no checked result.
+run_hyperfine() {
+  local json=$1; shift
+  hyperfine -i --warmup 1 --runs "$runs" --style basic --export-json "$json" "$@" >"$tmp/hyperfine.log" 2>&1 ||
+    { cat "$tmp/hyperfine.log" >&2; echo "bench.sh: hyperfine failed" >&2; exit 1; }
+  grep -E '^(Benchmark|  Time)' "$tmp/hyperfine.log" | sed 's/^Benchmark [0-9]*: /  /' || true
+}
+q() { printf '%q' "$1"; } # paths may hold spaces: hyperfine runs commands through a shell
+cmds=()
+for v in "${variants[@]}"; do
+  cmds+=(-n "process/$v/$name" "$(q "$h278") decompress $(q "$tmp/$name.h278") -o $(q "$tmp/out.$v") -f --decoder $v")
+done
+run_hyperfine "$out/hyperfine-decompress.json" "${cmds[@]}"
+add_size "$out/hyperfine-decompress.json" "$size"
+for v in "${variants[@]}"; do
+  printf 'process/%s/%s\t%s\n' "$v" "$name" "$(cmp -s "$tmp/out.$v" "$big" && echo ok || echo differs)" >> "$out/checks.tsv"
+done
+if [ "$serve_ok" = 1 ] && grep -q "^serve/$best/.*"$'\t'"ok$" "$out/checks.tsv"; then
+  cmds=()
+  pipe_threads=$(printf '%s\n' 1 "$cores" | sort -nu)
+  for t in $pipe_threads; do
+    cmds+=(-n "pipeline/$best/$name/threads:$t"
+           "bash scripts/serve_feed.sh $(q "$h278") $best $t /dev/null -- $(q "$tmp/$name.h278") -o $(q "$tmp/pipe.$t") -f")
+  done
+  run_hyperfine "$out/hyperfine-pipeline.json" "${cmds[@]}"
+  add_size "$out/hyperfine-pipeline.json" "$size"
+  for t in $pipe_threads; do
+    printf 'pipeline/%s/%s/threads:%s\t%s\n' "$best" "$name" "$t" \
+      "$(cmp -s "$tmp/pipe.$t" "$big" && echo ok || echo differs)" >> "$out/checks.tsv"
+  done
+else
+  echo "  pipeline skipped: no working h278 serve (see step 3)"
+fi
+
+step 5 "tidy CSV"
 python3 scripts/tidy.py "$out"
 
-step 5 "charts"
+step 6 "charts"
 bash plots/render.sh "$out"
 
-step 6 "summary ($out)"
+step 7 "summary"
 python3 scripts/summary.py "$out"
+echo
+echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"

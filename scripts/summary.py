@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
-"""summary.py - the short table the main job ends with: every decoder
-variant and peer, its decode MB/s (mean over the summary datasets) on H278
-files with K=4 segmented streams and with K=32 interleaved streams (the SIMD
-layout), and its best ratio to the zstd Huffman decoder (zstd-literals) on
-the same input bytes. Summary datasets: the four Canterbury texts when
-present, else every dataset of the run.
+"""summary.py - the short table the main job ends with, read back from a
+results folder (results.csv, and bench.json's context for the registry).
+
+One row per registered decoder variant (skipped ones say so) and per peer
+library: decode MB/s, one thread, the mean over the summary datasets, on
+H278 files with K=4 segmented streams and with K=32 interleaved streams
+(the SIMD layout); the better of the two as a ratio to zstd's Huffman
+decoder (zstd-literals) on the same input bytes; the whole `h278
+decompress` process on the large file (hyperfine); and whether every
+output of that row was checked. Then the decode threads sweep and the
+feed -> serve pipeline, when the run has them.
+
+Summary datasets: the four Canterbury texts when present, else every
+dataset of the run (e.g. the user's files with --data).
 
   python3 scripts/summary.py RESULTS_FOLDER
 """
 import csv
+import json
 import os
 import sys
 
 TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]
+PEERS = ["zstd-literals", "zstd-3", "libdeflate", "isal", "zlib", "memcpy"]  # bench/peers.c's order
 
 
 def mean_mbs(rows, kind, variant, params, datasets):
@@ -22,28 +32,79 @@ def mean_mbs(rows, kind, variant, params, datasets):
     return sum(vals) / len(vals) if vals and len(vals) == len(datasets) else None
 
 
+def registry(folder):
+    """(every registered variant, the skipped ones) from bench.json's context."""
+    try:
+        with open(os.path.join(folder, "bench.json")) as f:
+            ctx = json.load(f)["context"]
+    except (OSError, ValueError, KeyError):
+        return [], set()
+    listed = [v for v in ctx.get("h278_variants", "").split(",") if v]
+    return listed, {v for v in ctx.get("h278_variants_skipped", "").split(",") if v}
+
+
+def cell(x, width=7):
+    return f"{x:{width}.0f}" if x else f"{'-':>{width}}"
+
+
 def main(folder):
     with open(os.path.join(folder, "results.csv")) as f:
         rows = list(csv.DictReader(f))
     names = sorted({r["dataset"] for r in rows if r["kind"] == "decode" and not r["params"]})
     datasets = [d for d in TEXTS if d in names] or names
-    order = []
+    listed, skipped = registry(folder)
+    order = [("decode", v) for v in listed]
     for r in rows:
-        if r["kind"] in ("decode", "peer") and not r["params"] and (r["kind"], r["variant"]) not in order:
-            order.append((r["kind"], r["variant"]))
+        if r["kind"] in ("decode", "build", "file") and ("decode", r["variant"]) not in order:
+            order.append(("decode", r["variant"]))
+    found = {r["variant"] for r in rows if r["kind"] == "peer"}
+    order += [("peer", p) for p in PEERS if p in found] + [("peer", p) for p in sorted(found - set(PEERS))]
     base = mean_mbs(rows, "peer", "zstd-literals", "", datasets)
-    failed = {(r["kind"], r["variant"]) for r in rows if r["checked"] != "yes"}
-    print(f"Decode throughput, single thread, MB/s, mean over: {', '.join(datasets)}")
-    print("H278 files at L=11 with K=4 segmented streams, and with K=32 interleaved (SIMD layout)")
-    print(f"{'':5} {'variant / library':17} {'K=4':>7} {'K=32i':>7} {'best vs zstd-literals':>22}  output")
+    process = {r["variant"]: r for r in rows if r["kind"] == "process"}
+    big = next(iter(process.values()))["dataset"] if process else ""
+
+    print(f"Decode throughput, one thread, MB/s of decoded bytes, mean over {', '.join(datasets)}")
+    print("H278 files with L=11: K=4 segmented streams (default) and K=32 interleaved (SIMD layout)")
+    print(f"{'':5} {'variant / library':17} {'K=4':>7} {'K=32i':>7} {'best vs zstd-literals':>22} "
+          f"{'process':>8}  output")
     for kind, v in order:
+        label = "H278" if kind == "decode" else "peer"
+        if v in skipped:
+            print(f"{label:5} {v:17} {'skipped: this CPU lacks the instructions it needs':>47}")
+            continue
+        # The results this row stands for (serve and pipeline have their own lines).
+        mine = [r for r in rows if r["variant"] == v and
+                r["kind"] in (("peer",) if kind == "peer" else ("decode", "build", "file", "process"))]
         k4 = mean_mbs(rows, kind, v, "", datasets)
         k32 = mean_mbs(rows, kind, v, "K:32i", datasets) if kind == "decode" else None
-        best = max(x for x in (k4, k32, 0) if x is not None)
-        cell = lambda x: f"{x:7.0f}" if x else "      -"
+        best = max((x for x in (k4, k32) if x), default=None)
         ratio = f"{best / base:21.2f}x" if best and base else f"{'-':>22}"
-        print(f"{'H278' if kind == 'decode' else 'peer':5} {v:17} {cell(k4)} {cell(k32)} {ratio}  "
-              f"{'WRONG OUTPUT' if (kind, v) in failed else 'checked'}")
+        proc = process.get(v)
+        pm = float(proc["mb_per_s"]) if proc and proc["checked"] == "yes" else None
+        bad = sum(r["checked"] != "yes" for r in mine)
+        status = "checked" if mine and not bad else (f"{bad} NOT CHECKED (wrong output or failed)" if bad
+                                                     else "no results")
+        print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {ratio} {cell(pm, 8)}  {status}")
+    if process:
+        print(f"process = the whole `h278 decompress` process on {big} (hyperfine median)")
+
+    serve = [r for r in rows if r["kind"] == "serve"]
+    if serve:
+        print(f"\nDecode threads through shared memory (h278 serve --threads N, fed {serve[0]['dataset']}), MB/s:")
+        found = {r["variant"] for r in serve}
+        for v in [v for v in listed if v in found] + sorted(found - set(listed)):
+            cells = [f"{r['params'].split(':')[1]}: " + (f"{float(r['mb_per_s']):5.0f}" if r["mb_per_s"] else "FAILED")
+                     for r in serve if r["variant"] == v]
+            print(f"  {v:10} threads " + "   ".join(cells))
+    pipe = [r for r in rows if r["kind"] == "pipeline"]
+    if pipe:
+        print(f"\nWhole feed -> serve pipeline (processes started, {pipe[0]['dataset']} once, hyperfine median), MB/s:")
+        print("  " + "   ".join(f"{r['variant']} {r['params'].replace(':', ' ')}: "
+                                + (f"{float(r['mb_per_s']):.0f}" if r["mb_per_s"] else "FAILED") for r in pipe))
+    bad = [r["name"] for r in rows if r["checked"] != "yes"]
+    if bad:
+        print(f"\n{len(bad)} results NOT checked (no number reported): " + ", ".join(bad[:8])
+              + (" ..." if len(bad) > 8 else ""))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,33 @@
 #!/usr/bin/env python3
 """tidy.py - one CSV row per benchmark from a results folder.
 
-Reads bench.json (google-benchmark, with repetitions: the median aggregate
-is used) and hyperfine-*.json, writes results.csv with the columns
+Reads what scripts/bench.sh wrote there and writes results.csv:
 
-  kind, name, variant, dataset, params, mb_per_s, ns_per_symbol,
-  repetitions, checked
+  bench.json               google-benchmark (medians when there were repetitions)
+  serve-threads.jsonl      h278 serve --json, one line per repetition
+  hyperfine-*.json         whole processes (h278 decompress, feed -> serve)
+  checks.tsv               "name<TAB>ok" output checks of the serve and
+                           hyperfine runs (google-benchmark checks its own)
 
-kind is decode / build / file / peer / process; MB/s is decoded bytes per
-second / 1e6. Benchmarks that reported an error (wrong output) are listed
-with checked=no and no number.
+Columns:
+
+  kind           decode, build, file, peer (google-benchmark), serve,
+                 process, pipeline
+  name           the benchmark's full name, e.g. decode/hybrid/alice29.txt/L:15
+  variant        decoder variant, or the peer library
+  dataset        dataset name (a user file's base name)
+  params         what follows the dataset in the name ("" = default settings)
+  mb_per_s       decoded bytes per second / 1e6: the median over repetitions
+  ns_per_symbol  ns per decoded byte (one symbol = one byte): the benchmark
+                 thread's CPU time for google-benchmark rows, wall clock
+                 for serve, process and pipeline
+  tsc_per_symbol wall-clock time-stamp-counter ticks per byte (NOT core
+                 cycles); google-benchmark rows only
+  repetitions    how many measurements the median is over
+  checked        yes = the output was compared with the original bytes and
+                 matched; no = it differed or the run failed (no number then)
+
+Only Python's standard library is used.
 
   python3 scripts/tidy.py RESULTS_FOLDER
 """
@@ -17,57 +35,134 @@ import csv
 import glob
 import json
 import os
+import statistics
 import sys
 
+COLUMNS = ["kind", "name", "variant", "dataset", "params", "mb_per_s", "ns_per_symbol",
+           "tsc_per_symbol", "repetitions", "checked"]
 
-def main(folder):
-    rows = []
-    with open(os.path.join(folder, "bench.json")) as f:
+
+def split_name(name):
+    parts = name.split("/")
+    kind = parts[0]
+    variant = parts[1] if len(parts) > 1 else ""
+    dataset = parts[2] if len(parts) > 2 else ""
+    return kind, variant, dataset, "/".join(parts[3:])
+
+
+def row(name, mbs, ns, tsc, reps, ok):
+    kind, variant, dataset, params = split_name(name)
+    ok = ok and mbs is not None and mbs > 0
+    return {
+        "kind": kind, "name": name, "variant": variant, "dataset": dataset, "params": params,
+        "mb_per_s": f"{mbs:.1f}" if ok else "",
+        "ns_per_symbol": f"{ns:.4f}" if ok and ns is not None else "",
+        "tsc_per_symbol": f"{tsc:.4f}" if ok and tsc is not None else "",
+        "repetitions": reps, "checked": "yes" if ok else "no",
+    }
+
+
+def google_rows(folder):
+    """One row per benchmark of bench.json: its median aggregate if it has
+    one, else its single run; an error in any repetition makes it checked=no."""
+    path = os.path.join(folder, "bench.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
         bench = json.load(f)
     runs = {}
     for b in bench["benchmarks"]:
         name = b.get("run_name", b["name"])
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
-            continue
-        entry = runs.setdefault(name, {"reps": 0})
+        e = runs.setdefault(name, {"runs": [], "median": None, "error": False, "reps": 0})
+        e["reps"] = max(e["reps"], int(b.get("repetitions", 1)))
         if b.get("error_occurred"):
-            entry["error"] = b.get("error_message", "error")
-        if b.get("run_type") == "aggregate":
-            entry["median"] = b
+            e["error"] = True
+        elif b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                e["median"] = b
         else:
-            entry["reps"] += 1
-            entry.setdefault("single", b)
+            e["runs"].append(b)
+    rows = []
     for name, e in runs.items():
-        b = e.get("median") or e.get("single")
-        parts = name.split("/")
-        kind, variant, dataset = parts[0], parts[1], parts[2]
-        params = "/".join(parts[3:])
-        ok = "error" not in e and b is not None
-        rows.append({
-            "kind": kind, "name": name, "variant": variant, "dataset": dataset, "params": params,
-            "mb_per_s": f"{b['bytes_per_second'] / 1e6:.1f}" if ok else "",
-            "ns_per_symbol": f"{b['ns/symbol']:.4f}" if ok else "",
-            "repetitions": e["reps"], "checked": "yes" if ok else "no",
-        })
+        b = e["median"]
+        if b is None and e["runs"]:
+            # Repetitions reported one by one: take the median run by speed.
+            b = sorted(e["runs"], key=lambda r: r.get("bytes_per_second", 0))[len(e["runs"]) // 2]
+        ok = b is not None and not e["error"]
+        rows.append(row(name, b["bytes_per_second"] / 1e6 if ok else None, b.get("ns/symbol") if ok else None,
+                        b.get("tsc_ticks/symbol") if ok else None, e["reps"], ok))
+    return rows
+
+
+def load_checks(folder):
+    checks = {}
+    path = os.path.join(folder, "checks.tsv")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if "\t" in line:
+                    name, status = line.rstrip("\n").split("\t", 1)
+                    checks[name] = status == "ok"
+    return checks
+
+
+def serve_errors(s):
+    """Blocks or sessions the server reported as failed."""
+    return s.get("block_errors", s.get("bad_blocks", 0)) + s.get("failed_sessions", 0)
+
+
+def serve_rows(folder, checks):
+    """The decode threads sweep: the server's own bytes_out / seconds."""
+    path = os.path.join(folder, "serve-threads.jsonl")
+    if not os.path.exists(path):
+        return []
+    sessions = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                sessions.setdefault(r["name"], []).append(r)
+    rows = []
+    for name, reps in sessions.items():
+        good = [r["serve"] for r in reps if r["exit_status"] == 0 and r["serve"]
+                and serve_errors(r["serve"]) == 0 and r["serve"].get("seconds", 0) > 0]
+        ok = checks.get(name, False) and len(good) == len(reps)
+        mbs = statistics.median(s["bytes_out"] / s["seconds"] / 1e6 for s in good) if ok else None
+        rows.append(row(name, mbs, 1e3 / mbs if mbs else None, None, len(reps), ok))
+    return rows
+
+
+def hyperfine_rows(folder, checks):
+    """Whole processes: decoded bytes / median wall time. Commands are named
+    kind/variant/dataset[/params]."""
+    rows = []
     for path in sorted(glob.glob(os.path.join(folder, "hyperfine-*.json"))):
         with open(path) as f:
             hf = json.load(f)
         size = hf.get("h278_decoded_bytes")
         for r in hf["results"]:
-            # Commands are labelled "process/<variant>/<dataset>".
-            parts = r["command"].split("/")
-            rows.append({
-                "kind": "process", "name": r["command"], "variant": parts[1] if len(parts) > 2 else r["command"],
-                "dataset": parts[2] if len(parts) > 2 else "", "params": "",
-                "mb_per_s": f"{size / r['median'] / 1e6:.1f}" if size else "",
-                "ns_per_symbol": f"{r['median'] * 1e9 / size:.4f}" if size else "",
-                "repetitions": len(r.get("times", [])), "checked": "yes",
-            })
-    with open(os.path.join(folder, "results.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+            name = r["command"]
+            ok = bool(size) and checks.get(name, False) and r.get("median", 0) > 0
+            mbs = size / r["median"] / 1e6 if ok else None
+            rows.append(row(name, mbs, r["median"] * 1e9 / size if ok else None, None,
+                            len(r.get("times", [])), ok))
+    return rows
+
+
+def main(folder):
+    checks = load_checks(folder)
+    rows = google_rows(folder) + serve_rows(folder, checks) + hyperfine_rows(folder, checks)
+    kinds = ["decode", "build", "file", "peer", "serve", "process", "pipeline"]
+    rows.sort(key=lambda r: (kinds.index(r["kind"]) if r["kind"] in kinds else len(kinds), r["name"]))
+    if not rows:
+        sys.exit(f"tidy.py: no benchmark results in {folder}")
+    out = os.path.join(folder, "results.csv")
+    with open(out, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS)
         w.writeheader()
         w.writerows(rows)
-    print(f"tidy.py: {len(rows)} rows -> {os.path.join(folder, 'results.csv')}")
+    bad = sum(r["checked"] != "yes" for r in rows)
+    print(f"tidy.py: {len(rows)} rows -> {out}" + (f" ({bad} NOT checked: see the checked column)" if bad else ""))
 
 
 if __name__ == "__main__":

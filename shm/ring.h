@@ -1,25 +1,49 @@
 /*
- * ring.h - a ring of fixed-size slots inside a shared-memory region: one
- * producer, any number of consumer threads (in another process).
+ * ring.h - a ring of fixed-size slots inside a shared-memory region,
+ * carrying requests from one producer to any number of consumer threads (in
+ * another process) and their results back to the producer, in order.
+ *
+ * Layout: a 4 KiB header page, then slot_count slots. Each slot is a request
+ * (a 64-byte header and request_capacity bytes) followed by its result (a
+ * 64-byte header and result_capacity bytes). The result of position p goes
+ * into the same slot as its request, so results come back in order, and a
+ * consumer can decode straight from the request bytes into the result bytes
+ * without copying either.
+ *
+ * Protocol (positions are free-running 64-bit counters; position p lives in
+ * slot p mod slot_count; both seq fields start at 0):
+ *   producer: writes request p, then request.seq = p + 1 (release), head++.
+ *   consumer: claims p by CAS on tail once request.seq == p + 1 (acquire),
+ *             reads the request, writes the result, then result.seq = p + 1
+ *             (release).
+ *   producer: takes results in order: result p is ready once result.seq ==
+ *             p + 1; reading it frees the slot for position p + slot_count.
+ * So the producer never has more than slot_count positions in flight, and it
+ * knows by itself which slots are free: no consumer write is needed to hand a
+ * slot back.
  *
  * What will bite you:
  *   - The region is shared with a process we do not trust. Nothing in it is
- *     a pointer; every field read from it is copied to a local once and
- *     checked (lengths against the slot size, sequence numbers against the
- *     expected ones) before use. A violation is H278_RING_BROKEN, never a
- *     crash.
- *   - Sequence numbers are free-running 64-bit counters: slot i of the ring
- *     serves positions i, i + N, i + 2N, ... and its `seq` field says whose
- *     turn it is (Vyukov's bounded queue): seq == pos means free for the
- *     producer at pos, seq == pos + 1 means filled for the consumer at pos,
- *     and the consumer hands it back with seq = pos + N. They never wrap in
- *     practice (2^64 slots).
- *   - Producer and consumer indices live on their own 64-byte cache lines so
- *     the two sides do not false-share; C11 acquire/release orders the
- *     payload against the seq that publishes it. No mutex lives in shared
- *     memory, so a process dying while holding one cannot block the other.
- *   - Waits are bounded: every wait takes a timeout and returns
- *     H278_RING_TIMEOUT; callers check the peer's liveness between waits.
+ *     a pointer; each side copies what it reads from a slot header into
+ *     locals once and checks it (lengths against capacities, sequence
+ *     numbers against the position expected) before use. A violation is
+ *     H278_RING_BROKEN, never a crash. Payload bytes are read in place and
+ *     may change under the reader: readers must be safe on any bytes.
+ *   - head, tail, the doorbells and the session fields each own a 64-byte
+ *     cache line, so the two sides do not false-share. No mutex lives in
+ *     shared memory, so a process dying at any instant cannot block the
+ *     other.
+ *   - Waiting: a bounded spin, then a real block on a doorbell word (futex /
+ *     named semaphore) with a timeout. The doorbell is an event count:
+ *     waiters register in *_waiters, then re-check, then sleep on the word's
+ *     value; the waker bumps the word, then wakes only if someone waits. The
+ *     seq_cst order of those four operations is what rules out a lost
+ *     wake-up; do not weaken them. The result doorbell also carries the
+ *     seq the producer waits for (result_wanted, stored before it registers),
+ *     and a consumer completing an earlier position skips the system call. Every wait returns H278_RING_TIMEOUT after
+ *     its timeout so that callers can check the peer's liveness.
+ *   - Busy-poll mode (busy_poll = 1) never sleeps: lowest latency, but each
+ *     waiting thread burns a whole core.
  */
 #ifndef H278_RING_H
 #define H278_RING_H
@@ -28,79 +52,136 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shm.h"
+
 #define H278_RING_MAGIC UINT64_C(0x474E495238373248) /* "H278RING" little-endian */
 #define H278_RING_VERSION 1u
 #define H278_RING_HEADER_SIZE 4096u
 #define H278_RING_SLOT_HEADER 64u
-#define H278_RING_MAX_SLOTS 65536u
-#define H278_RING_MAX_PAYLOAD (64u << 20)
+#define H278_RING_MAX_SLOTS 4096u
+#define H278_RING_MAX_CAPACITY (64u << 20) /* per request or result */
 
 typedef enum h278_ring_status {
     H278_RING_OK = 0,
     H278_RING_TIMEOUT,   /* nothing happened within the timeout */
-    H278_RING_CLOSED,    /* the producer said it is done and the ring is empty */
+    H278_RING_CLOSED,    /* the producer said it is done and everything was claimed */
+    H278_RING_FULL,      /* every slot is in flight: take a result first */
+    H278_RING_EMPTY,     /* no result is outstanding */
     H278_RING_BROKEN,    /* the shared header or a slot is inconsistent */
-    H278_RING_TOO_LARGE, /* a payload larger than a slot */
+    H278_RING_TOO_LARGE, /* a message larger than its slot */
     H278_RING_BAD_GEOMETRY,
 } h278_ring_status;
 
+/* Server states (header.state). */
+enum { H278_RING_STARTING = 0, H278_RING_SERVING = 1, H278_RING_SHUTDOWN = 2 };
+
 /* The region's first page. Only fixed-width integers and atomics. */
 typedef struct h278_ring_header {
+    /* Written once by the creator before the magic; read-only afterwards. */
     uint64_t magic;
     uint32_t version;
     uint32_t header_size;
-    uint32_t slot_size;      /* bytes per slot, header included, multiple of 64 */
-    uint32_t slot_count;     /* a power of two */
+    uint32_t slot_count;        /* a power of two, 2 .. H278_RING_MAX_SLOTS */
+    uint32_t slot_size;         /* bytes per slot, multiple of 64 */
+    uint32_t request_capacity;  /* payload bytes of a request, multiple of 64 */
+    uint32_t result_capacity;   /* payload bytes of a result, multiple of 64 */
     uint64_t creator_pid;
-    uint64_t nonce;          /* random per region: tells a new region from a stale one */
-    uint8_t pad0[64 - 40];
-    _Alignas(64) _Atomic uint64_t head; /* producer: positions published so far */
-    uint8_t pad1[56];
-    _Alignas(64) _Atomic uint64_t tail; /* consumers: positions claimed so far */
-    uint8_t pad2[56];
-    _Alignas(64) _Atomic uint32_t closed; /* producer finished */
+    uint64_t creator_start;     /* with the pid: tells a live creator from a reused pid */
+    uint64_t nonce;             /* random per region */
+    /* The session: the server's state and which producer is attached. A
+     * producer attaches by CAS of producer_pid from 0; the server resets the
+     * ring and bumps session after each producer, then clears producer_pid. */
+    _Alignas(64) _Atomic uint32_t state;
+    _Atomic uint32_t session;
+    _Atomic uint64_t producer_pid;
+    _Atomic uint64_t producer_start;
+    /* Producer side. */
+    _Alignas(64) _Atomic uint64_t head;   /* positions published */
+    _Atomic uint32_t closed;              /* the producer has published its last position */
+    /* Consumer side. */
+    _Alignas(64) _Atomic uint64_t tail;   /* positions claimed */
+    /* Doorbells (channel 0: requests, channel 1: results). */
+    _Alignas(64) _Atomic uint32_t request_word;
+    _Atomic uint32_t request_waiters;
+    _Alignas(64) _Atomic uint32_t result_word;
+    _Atomic uint32_t result_waiters;
+    _Atomic uint64_t result_wanted;      /* the result seq the producer sleeps for */
 } h278_ring_header;
 
-typedef struct h278_ring_slot {
+/* Request and result headers share this shape: meta is the request's
+ * application data (see transport.h); status is the result's. */
+typedef struct h278_ring_slot_header {
     _Atomic uint64_t seq;
     uint32_t len;
-    uint32_t reserved;
-    uint8_t pad[H278_RING_SLOT_HEADER - 16];
-} h278_ring_slot;
+    uint32_t status;
+    uint32_t meta[4];
+    uint8_t pad[H278_RING_SLOT_HEADER - 32];
+} h278_ring_slot_header;
 
-/* A process's view of a ring: geometry copied out of the region, once. */
+/* A message as the reader copied it out of the slot header: checked, local. */
+typedef struct h278_ring_msg {
+    uint64_t pos;
+    const uint8_t *data;   /* in shared memory: may change under the reader */
+    uint32_t len;          /* <= the capacity */
+    uint32_t status;
+    uint32_t meta[4];
+} h278_ring_msg;
+
+/* A process's view of a ring: geometry copied out of the region once. */
 typedef struct h278_ring {
     h278_ring_header *hdr;
     uint8_t *slots;
-    uint32_t slot_size, slot_count, payload_size;
+    h278_shm_region *region; /* for blocking waits; NULL: short sleeps */
+    uint32_t slot_count, slot_size, request_capacity, result_capacity;
     uint64_t nonce;
+    int busy_poll;
+    uint64_t next, done;     /* producer only: next position, results taken */
+    uint32_t ahead;          /* producer only: the result h278_ring_wait_results waits for */
 } h278_ring;
 
 const char *h278_ring_strerror(h278_ring_status s);
 
-/* Bytes a region needs for slot_count slots of payload_size bytes. */
-size_t h278_ring_region_size(uint32_t slot_count, uint32_t payload_size);
+/* Bytes a region needs for this geometry (capacities are rounded up to 64),
+ * or 0 if the geometry is not allowed. */
+size_t h278_ring_region_size(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity);
 
-/* Lays out a fresh ring in region (zero-filled, at least
- * h278_ring_region_size bytes). */
-h278_ring_status h278_ring_init(h278_ring *r, void *region, size_t size, uint32_t slot_count,
-                                uint32_t payload_size, uint64_t creator_pid, uint64_t nonce);
+/* Lays out a fresh ring in mem (zero-filled, at least
+ * h278_ring_region_size bytes). The state stays STARTING. */
+h278_ring_status h278_ring_init(h278_ring *r, void *mem, size_t size, uint32_t slot_count,
+                                uint32_t request_capacity, uint32_t result_capacity, uint64_t nonce);
 /* Attaches to a ring someone else laid out: validates the untrusted header
- * against the region size. */
-h278_ring_status h278_ring_attach(h278_ring *r, void *region, size_t size);
+ * against the size of the memory. */
+h278_ring_status h278_ring_attach(h278_ring *r, void *mem, size_t size);
+/* Creator, with no producer attached and no consumer running: back to
+ * position 0, next session. */
+void h278_ring_reset(h278_ring *r);
 
-/* Producer: waits (up to timeout_ms) for the slot of position *pos to be
- * free and returns its payload area; fill it, then publish. */
-h278_ring_status h278_ring_reserve(h278_ring *r, uint64_t pos, uint8_t **payload, uint32_t timeout_ms);
-h278_ring_status h278_ring_publish(h278_ring *r, uint64_t pos, uint32_t len);
+/* Producer: the payload area of the next position, or H278_RING_FULL. */
+h278_ring_status h278_ring_reserve(h278_ring *r, uint8_t **payload);
+/* Producer: publishes the reserved position with len bytes and meta. */
+h278_ring_status h278_ring_publish(h278_ring *r, uint32_t len, const uint32_t meta[4]);
+/* Producer: waits for the result of the oldest position in flight
+ * (H278_RING_EMPTY if none); h278_ring_result_done then frees its slot. */
+h278_ring_status h278_ring_wait_result(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms);
+/* Producer: waits until the result of the n-th oldest position in flight is
+ * in (n is clamped to those in flight), so that a producer refilling a full
+ * ring sleeps once per n blocks instead of once per block: consumers only
+ * make the wake-up system call for the result it waits for. Take the results
+ * with h278_ring_wait_result afterwards. */
+h278_ring_status h278_ring_wait_results(h278_ring *r, uint32_t n, uint32_t timeout_ms);
+void h278_ring_result_done(h278_ring *r);
 /* Producer: no more positions will be published. */
 void h278_ring_close(h278_ring *r);
 
-/* Consumer (any thread): claims the next filled slot. *payload points into
- * shared memory; *len is checked against the slot size. */
-h278_ring_status h278_ring_claim(h278_ring *r, uint64_t *pos, const uint8_t **payload, uint32_t *len,
-                                 uint32_t timeout_ms);
-/* Consumer: hands the slot of pos back to the producer. */
-void h278_ring_release(h278_ring *r, uint64_t pos);
+/* Consumer (any thread): claims the next published position. */
+h278_ring_status h278_ring_claim(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms);
+/* Consumer: where the result of a claimed position goes
+ * (result_capacity bytes). */
+uint8_t *h278_ring_result_area(const h278_ring *r, uint64_t pos);
+/* Consumer: publishes the result of pos (len <= result_capacity). */
+h278_ring_status h278_ring_complete(h278_ring *r, uint64_t pos, uint32_t len, uint32_t status);
+
+/* Wakes every waiter of both channels (shutdown, end of a session). */
+void h278_ring_wake_all(h278_ring *r);
 
 #endif /* H278_RING_H */

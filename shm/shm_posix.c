@@ -1,73 +1,149 @@
 /*
- * shm_posix.c - shared-memory regions on POSIX systems (see shm.h).
+ * shm_posix.c - shared-memory regions and their waiting, liveness, signal
+ * and thread services on POSIX systems (see shm.h).
  *
- * shm_open(O_CREAT | O_EXCL, 0600) refuses an existing name; fchmod makes the
- * mode 0600 whatever the umask; posix_fallocate reserves the pages now (a
- * full /dev/shm fails here, not with SIGBUS on first touch); the creator
- * unlinks the name when it closes. Attaching checks that the segment belongs
- * to the current user.
+ * Creation: the creator first takes an exclusive flock() on a lock file next
+ * to the segment ("/dev/shm/h278-NAME.lock") and holds it for its lifetime.
+ * The kernel drops that lock when the process dies, however it dies, so a
+ * creator that gets the lock knows any segment of that name is stale and
+ * removes it; one that does not get it knows a live creator owns the name.
+ * Then shm_open(O_CREAT | O_EXCL, 0600) refuses an existing name, fchmod
+ * makes the mode 0600 whatever the umask, and posix_fallocate reserves the
+ * pages now (a full /dev/shm fails here, not with SIGBUS on first touch).
+ * Closing unlinks the segment, then the lock file while still holding it.
+ *
+ * Attaching checks that the segment belongs to the current user and that
+ * neither group nor others may access it.
+ *
+ * Waiting uses a futex on a 32-bit word of the region on Linux (a shared,
+ * not a private, futex: the waker is another process); other systems sleep
+ * in short steps.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* flock, syscall */
 #include "shm.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
-#include <sched.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
 
 struct h278_shm_region {
     void *addr;
     size_t size;
-    int owner;
-    char name[256];
+    int lock_fd;             /* creator: the flock'd lock file; else -1 */
+    char shm_name[96];       /* "/h278-NAME" */
+    char lock_path[160];
 };
 
 static h278_shm_error from_errno(int e)
 {
-    return e == EEXIST ? H278_SHM_EXISTS
-         : e == ENOENT ? H278_SHM_NOT_FOUND
-         : e == ENOSPC || e == ENOMEM || e == EFBIG ? H278_SHM_NO_SPACE
-         : e == EACCES || e == EPERM ? H278_SHM_PERMISSION
-                                     : H278_SHM_SYSTEM;
+    switch (e) {
+    case EEXIST: return H278_SHM_EXISTS;
+    case ENOENT: return H278_SHM_NOT_FOUND;
+    case ENOSPC: case ENOMEM: case EFBIG: return H278_SHM_NO_SPACE;
+    case EACCES: case EPERM: return H278_SHM_PERMISSION;
+    default: return H278_SHM_SYSTEM;
+    }
 }
 
-static h278_shm_error make_name(const char *name, char out[256])
+/* Fills the segment name and lock path of r from NAME. */
+static h278_shm_error make_names(const char *name, h278_shm_region *r)
 {
     size_t n = strlen(name);
-    if (n == 0 || n > 200 || strchr(name, '/'))
+    if (n == 0 || n > H278_SHM_NAME_MAX || name[0] == '.')
         return H278_SHM_BAD_NAME;
-    snprintf(out, 256, "/%s", name);
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
+            return H278_SHM_BAD_NAME;
+    }
+    /* The lock sits beside the segments where they are visible as files
+     * (Linux); elsewhere in the temporary folder. */
+    struct stat st;
+    const char *dir = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+    snprintf(r->shm_name, sizeof r->shm_name, "/h278-%s", name);
+    snprintf(r->lock_path, sizeof r->lock_path, "%s/h278-%s.lock", dir, name);
     return H278_SHM_OK;
 }
 
-h278_shm_error h278_shm_create(const char *name, size_t size, h278_shm_region **out)
+/*
+ * Takes the creator's lock: opens (or creates) the lock file, checks it is
+ * ours, locks it without waiting, and makes sure the locked file is still
+ * the one at lock_path (a closing creator unlinks it while holding the lock,
+ * and whoever opened it just before must then try again).
+ */
+static h278_shm_error take_lock(h278_shm_region *r)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = open(r->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return from_errno(errno);
+        struct stat st, now;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+            close(fd);
+            return H278_SHM_PERMISSION;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            close(fd);
+            return e == EWOULDBLOCK ? H278_SHM_EXISTS : from_errno(e);
+        }
+        if (stat(r->lock_path, &now) == 0 && now.st_ino == st.st_ino && now.st_dev == st.st_dev) {
+            r->lock_fd = fd;
+            return H278_SHM_OK;
+        }
+        close(fd); /* unlinked under us: try the new file */
+    }
+    return H278_SHM_EXISTS;
+}
+
+h278_shm_error h278_shm_create(const char *name, size_t size, h278_shm_region **out, int *removed_stale)
 {
     *out = NULL;
+    if (removed_stale)
+        *removed_stale = 0;
+    if (size == 0)
+        return H278_SHM_SYSTEM;
     h278_shm_region *r = calloc(1, sizeof *r);
     if (!r)
         return H278_SHM_SYSTEM;
-    h278_shm_error err = make_name(name, r->name);
+    r->lock_fd = -1;
+    h278_shm_error err = make_names(name, r);
+    if (!err)
+        err = take_lock(r);
     if (err) {
         free(r);
         return err;
     }
-    int fd = shm_open(r->name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    /* We hold the lock, so a segment of this name has no live creator. */
+    if (shm_unlink(r->shm_name) == 0 && removed_stale)
+        *removed_stale = 1;
+    int fd = shm_open(r->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         err = from_errno(errno);
-        free(r);
-        return err;
+        goto fail_lock;
     }
     int rc = fchmod(fd, 0600);
     if (rc == 0)
         rc = ftruncate(fd, (off_t)size);
-    if (rc == 0 && (rc = posix_fallocate(fd, 0, (off_t)size)) != 0)
+    if (rc == 0 && (rc = posix_fallocate(fd, 0, (off_t)size)) != 0) {
         errno = rc;
+        rc = -1;
+    }
     if (rc == 0) {
         r->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         rc = r->addr == MAP_FAILED ? -1 : 0;
@@ -75,14 +151,19 @@ h278_shm_error h278_shm_create(const char *name, size_t size, h278_shm_region **
     int e = errno;
     close(fd);
     if (rc != 0) {
-        shm_unlink(r->name);
-        free(r);
-        return from_errno(e);
+        err = from_errno(e);
+        shm_unlink(r->shm_name);
+        goto fail_lock;
     }
     r->size = size;
-    r->owner = 1;
     *out = r;
     return H278_SHM_OK;
+
+fail_lock:
+    unlink(r->lock_path);
+    close(r->lock_fd);
+    free(r);
+    return err;
 }
 
 h278_shm_error h278_shm_open(const char *name, h278_shm_region **out)
@@ -91,12 +172,13 @@ h278_shm_error h278_shm_open(const char *name, h278_shm_region **out)
     h278_shm_region *r = calloc(1, sizeof *r);
     if (!r)
         return H278_SHM_SYSTEM;
-    h278_shm_error err = make_name(name, r->name);
+    r->lock_fd = -1;
+    h278_shm_error err = make_names(name, r);
     if (err) {
         free(r);
         return err;
     }
-    int fd = shm_open(r->name, O_RDWR, 0);
+    int fd = shm_open(r->shm_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0) {
         err = from_errno(errno);
         free(r);
@@ -130,29 +212,199 @@ size_t h278_shm_size(const h278_shm_region *r)
     return r->size;
 }
 
-void h278_shm_pause(unsigned round)
-{
-    if (round < 128) {
-        sched_yield();
-    } else {
-        struct timespec ts = {0, 200000}; /* 0.2 ms */
-        nanosleep(&ts, NULL);
-    }
-}
-
-uint64_t h278_shm_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 void h278_shm_close(h278_shm_region *r)
 {
     if (!r)
         return;
     munmap(r->addr, r->size);
-    if (r->owner)
-        shm_unlink(r->name);
+    if (r->lock_fd >= 0) {
+        shm_unlink(r->shm_name);
+        unlink(r->lock_path); /* still locked: see take_lock */
+        close(r->lock_fd);
+    }
     free(r);
+}
+
+/* ---- Waiting ------------------------------------------------------------- */
+
+void h278_shm_wait(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word, uint32_t expected,
+                   uint32_t timeout_ms)
+{
+    (void)channel;
+    if (atomic_load_explicit(word, memory_order_acquire) != expected)
+        return;
+#if defined(__linux__)
+    if (r) {
+        struct timespec ts = {(time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L};
+        /* EAGAIN (the word changed), EINTR and ETIMEDOUT all just return. */
+        syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, expected, &ts, NULL, 0);
+        return;
+    }
+#endif
+    (void)r;
+    h278_shm_sleep_ms(timeout_ms < 1 ? timeout_ms : 1);
+}
+
+void h278_shm_wake(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word, uint32_t count)
+{
+    (void)channel;
+#if defined(__linux__)
+    if (r && count)
+        syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, count > INT32_MAX ? INT32_MAX : (int)count, NULL,
+                NULL, 0);
+#else
+    (void)word;
+    (void)count;
+#endif
+    (void)r;
+}
+
+void h278_shm_relax(unsigned round)
+{
+    if (round < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    } else {
+        sched_yield();
+    }
+}
+
+void h278_shm_sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !h278_shm_interrupted())
+        ;
+}
+
+uint64_t h278_shm_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- Liveness ------------------------------------------------------------ */
+
+/* The start time of process pid in clock ticks since boot (field 22 of
+ * /proc/PID/stat, after the parenthesised command name), or 0 if unknown. */
+static uint64_t start_time(uint64_t pid)
+{
+#if defined(__linux__)
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%llu/stat", (unsigned long long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return 0;
+    /* Fields after ')' start at field 3 (state); skip to field 22. */
+    for (int field = 2; field < 22 && p; field++)
+        p = strchr(p + 1, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0;
+#else
+    (void)pid;
+    return 0;
+#endif
+}
+
+void h278_shm_self(uint64_t *pid, uint64_t *start)
+{
+    *pid = (uint64_t)getpid();
+    *start = start_time(*pid);
+}
+
+int h278_shm_alive(uint64_t pid, uint64_t start)
+{
+    if (pid == 0 || pid > (uint64_t)INT32_MAX)
+        return 0;
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return 0;
+    /* A zombie still answers kill(); its stat file says state Z. A start
+     * time that differs means the pid was reused. */
+    uint64_t now = start_time(pid);
+    if (start != 0 && now != 0 && now != start)
+        return 0;
+#if defined(__linux__)
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%llu/stat", (unsigned long long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')');
+    if (p && (p[2] == 'Z' || p[2] == 'X'))
+        return 0;
+#endif
+    return 1;
+}
+
+/* ---- Signals ------------------------------------------------------------- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+void h278_shm_catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+int h278_shm_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+/* ---- Threads ------------------------------------------------------------- */
+
+struct h278_shm_thread {
+    pthread_t id;
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void *thread_main(void *p)
+{
+    h278_shm_thread *t = p;
+    t->fn(t->arg);
+    return NULL;
+}
+
+int h278_shm_thread_start(h278_shm_thread **out, void (*fn)(void *), void *arg)
+{
+    h278_shm_thread *t = malloc(sizeof *t);
+    if (!t)
+        return -1;
+    t->fn = fn;
+    t->arg = arg;
+    if (pthread_create(&t->id, NULL, thread_main, t) != 0) {
+        free(t);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+void h278_shm_thread_join(h278_shm_thread *t)
+{
+    if (t) {
+        pthread_join(t->id, NULL);
+        free(t);
+    }
 }

@@ -14,7 +14,7 @@ uint32_t h278_cpu_detect(void)
         f |= H278_CPU_AVX2;
     if ((f & H278_CPU_AVX2) && __builtin_cpu_supports("avx512f") &&
         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512vbmi"))
+        __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vbmi2"))
         f |= H278_CPU_AVX512;
     return f;
 }

@@ -1,0 +1,403 @@
+/*
+ * bench_transport.c - h278-shm-bench: what the shared-memory transport costs
+ * (Linux; the numbers in docs/TRANSPORT.md come from here).
+ *
+ *   h278-shm-bench [--threads N] [--decoder D] [--seconds S] [--reps R]
+ *                  [--slots N] [--[feed-]busy-poll] [--block SIZE] [-K K] [--interleaved] FILE...
+ *
+ * Three measurements, each repeated R times (median and range printed):
+ *   1. memcpy bandwidth on slot-sized copies (the floor for moving bytes);
+ *   2. the raw ring: a producer process copies payloads of one block's
+ *      encoded size into slots, a consumer process claims each and
+ *      completes it at once without touching it; bytes moved per second;
+ *   3. decoding the FILEs' blocks (compressed here) with N threads: in this
+ *      process (one decoder per thread, blocks handed out by an atomic
+ *      counter), and end to end through shared memory (this process as the
+ *      producer, a forked child running the decode server with N threads),
+ *      with and without the producer checking each result's checksum again.
+ *      All count decoded bytes over wall time and loop over the blocks for
+ *      about S seconds.
+ * One process forks both sides, so this is also the benchmark-only mode of
+ * the server.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "h278.h"
+#include "ring.h"
+#include "shm.h"
+#include "transport.h"
+
+typedef struct block_ref {
+    const uint8_t *bytes;
+    uint32_t size, decoded_size, checksum;
+} block_ref;
+
+typedef struct bench {
+    unsigned threads, reps;
+    uint32_t slots;
+    int busy_poll;          /* 1: the producer spins instead of sleeping; 2: both sides */
+    double seconds;
+    const char *decoder;
+    h278_enc_params enc;
+    block_ref *blocks;
+    size_t nblocks;
+    uint64_t decoded_total;
+    unsigned max_len;
+} bench;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, double *v, unsigned n, const char *unit)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    printf("%-44s %9.2f %s  (min %.2f, max %.2f, %u runs)\n", what, v[n / 2], unit, v[0], v[n - 1], n);
+    fflush(stdout);
+}
+
+static double now_s(void)
+{
+    return (double)h278_shm_now_ns() / 1e9;
+}
+
+/* ---- 1. memcpy ----------------------------------------------------------- */
+
+/* Copies chunk-sized pieces of a total-byte buffer (16 chunks: the ring's
+ * working set; 64 MiB: out of cache). */
+static double memcpy_gbps(size_t chunk, size_t total, double seconds)
+{
+    uint8_t *src = malloc(total), *dst = malloc(total);
+    memset(src, 1, total);
+    memset(dst, 2, total);
+    uint64_t bytes = 0;
+    double t0 = now_s(), t;
+    do {
+        for (size_t off = 0; off + chunk <= total; off += chunk)
+            memcpy(dst + off, src + off, chunk);
+        bytes += total / chunk * chunk;
+        t = now_s() - t0;
+    } while (t < seconds);
+    volatile uint8_t sink = dst[total / 2];
+    (void)sink;
+    free(src);
+    free(dst);
+    return (double)bytes / t / 1e9;
+}
+
+/* ---- 2. the raw ring ------------------------------------------------------ */
+
+static double ring_gbps(const char *name, uint32_t payload, double seconds, int consumers)
+{
+    size_t size = h278_ring_region_size(16, payload, 64);
+    h278_shm_region *region;
+    if (h278_shm_create(name, size, &region, NULL))
+        return 0;
+    h278_ring p;
+    h278_ring_init(&p, h278_shm_addr(region), size, 16, payload, 64, 1);
+    p.region = region;
+    pid_t child[2];
+    for (int k = 0; k < consumers; k++)
+        if ((child[k] = fork()) == 0) {
+        h278_shm_region *mine;
+        h278_ring c;
+        if (h278_shm_open(name, &mine) || h278_ring_attach(&c, h278_shm_addr(mine), h278_shm_size(mine)))
+            _exit(1);
+        c.region = mine;
+        h278_ring_msg m;
+        h278_ring_status st;
+        while ((st = h278_ring_claim(&c, &m, 1000)) == H278_RING_OK || st == H278_RING_TIMEOUT)
+            if (st == H278_RING_OK)
+                h278_ring_complete(&c, m.pos, 0, 0);
+        _exit(st == H278_RING_CLOSED ? 0 : 1);
+        }
+    uint8_t *src = malloc(payload);
+    memset(src, 7, payload);
+    uint64_t bytes = 0;
+    const uint32_t meta[4] = {0};
+    double t0 = now_s(), t = 0;
+    do {
+        for (int k = 0; k < 64; k++) {
+            uint8_t *slot;
+            h278_ring_msg m;
+            while (h278_ring_reserve(&p, &slot) == H278_RING_FULL) {
+                if (h278_ring_wait_result(&p, &m, 1000) != H278_RING_OK)
+                    goto out;
+                h278_ring_result_done(&p);
+            }
+            memcpy(slot, src, payload);
+            h278_ring_publish(&p, payload, meta);
+            bytes += payload;
+        }
+        t = now_s() - t0;
+    } while (t < seconds);
+    h278_ring_msg m;
+    while (h278_ring_wait_result(&p, &m, 1000) == H278_RING_OK)
+        h278_ring_result_done(&p);
+out:
+    t = now_s() - t0;
+    h278_ring_close(&p);
+    for (int k = 0; k < consumers; k++)
+        waitpid(child[k], NULL, 0);
+    free(src);
+    h278_shm_close(region);
+    return (double)bytes / t / 1e9;
+}
+
+/* ---- 3. decoding ---------------------------------------------------------- */
+
+typedef struct in_process {
+    const bench *b;
+    _Atomic uint64_t next; /* blocks handed out, over all laps */
+    uint64_t limit;        /* stop handing out after this many */
+    h278_shm_thread *thread;
+    int failed;
+} in_process;
+
+static void decode_worker(void *arg)
+{
+    in_process *ip = arg;
+    const bench *b = ip->b;
+    h278_decoder *d;
+    uint8_t *dst = malloc(b->enc.block_size);
+    if (h278_decoder_new(b->decoder, NULL, &d) || !dst) {
+        ip->failed = 1;
+        free(dst);
+        return;
+    }
+    for (;;) {
+        uint64_t i = atomic_fetch_add(&ip->next, 1);
+        if (i >= ip->limit)
+            break;
+        const block_ref *r = &b->blocks[i % b->nblocks];
+        h278_block blk;
+        if (h278_read_block(r->bytes, r->size, r->decoded_size, b->max_len, &blk) ||
+            h278_decode_block(d, &blk, dst, b->enc.block_size))
+            ip->failed = 1;
+    }
+    h278_decoder_free(d);
+    free(dst);
+}
+
+/* Blocks to decode for about `seconds`, from a one-thread estimate. */
+static uint64_t blocks_for(const bench *b, double seconds)
+{
+    in_process ip = {b, 0, b->nblocks, NULL, 0};
+    double t0 = now_s();
+    decode_worker(&ip);
+    double per_block = (now_s() - t0) / (double)b->nblocks;
+    uint64_t n = (uint64_t)(seconds / per_block * b->threads);
+    return n < b->nblocks ? b->nblocks : n;
+}
+
+static double decode_in_process(const bench *b, uint64_t nblocks)
+{
+    in_process ip = {b, 0, nblocks, NULL, 0};
+    h278_shm_thread *th[H278_SERVE_MAX_THREADS];
+    double t0 = now_s();
+    for (unsigned i = 0; i < b->threads; i++)
+        h278_shm_thread_start(&th[i], decode_worker, &ip);
+    for (unsigned i = 0; i < b->threads; i++)
+        h278_shm_thread_join(th[i]);
+    double t = now_s() - t0;
+    if (ip.failed)
+        fprintf(stderr, "h278-shm-bench: in-process decode failed\n");
+    uint64_t bytes = 0;
+    for (uint64_t i = 0; i < nblocks; i++)
+        bytes += b->blocks[i % b->nblocks].decoded_size;
+    return (double)bytes / t / 1e6;
+}
+
+static double decode_through_shm(const bench *b, const char *name, uint64_t nblocks, int verify)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        h278_serve_opts o = {0};
+        o.name = name;
+        o.threads = b->threads;
+        o.decoder = b->decoder;
+        o.once = 1;
+        o.slots = b->slots;
+        o.busy_poll = b->busy_poll == 2;
+        o.max_block = b->enc.block_size;
+        h278_serve_stats st;
+        char err[256];
+        int rc = h278_serve(&o, &st, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "h278-shm-bench: server: %s\n", err);
+        _exit(rc);
+    }
+    h278_feed_opts fo = {name, 10000, 0, b->busy_poll != 0, !verify};
+    char err[320];
+    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
+    double mbps = 0;
+    if (f) {
+        int failed = 0;
+        for (uint64_t i = 0; i < nblocks && !failed; i++) {
+            const block_ref *r = &b->blocks[i % b->nblocks];
+            failed = h278_feed_send(f, r->bytes, r->size, r->decoded_size, b->max_len, r->checksum, NULL, NULL);
+        }
+        if (failed || h278_feed_finish(f, NULL, NULL))
+            fprintf(stderr, "h278-shm-bench: feed: %s\n", h278_feed_error(f));
+        h278_feed_stats st;
+        h278_feed_get_stats(f, &st);
+        mbps = st.seconds > 0 ? (double)st.bytes_out / st.seconds / 1e6 : 0;
+        h278_feed_free(f);
+    } else {
+        fprintf(stderr, "h278-shm-bench: %s\n", err);
+        kill(child, SIGTERM);
+    }
+    int status;
+    waitpid(child, &status, 0);
+    return mbps;
+}
+
+/* ---- Setup ---------------------------------------------------------------- */
+
+static int load(bench *b, char **files, int nfiles, uint8_t **keep, size_t *nkeep)
+{
+    size_t cap = 0;
+    for (int i = 0; i < nfiles; i++) {
+        FILE *f = fopen(files[i], "rb");
+        if (!f) {
+            fprintf(stderr, "h278-shm-bench: cannot open %s\n", files[i]);
+            return 1;
+        }
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        uint8_t *src = malloc((size_t)n + 1);
+        size_t got = fread(src, 1, (size_t)n, f);
+        fclose(f);
+        size_t bound = (size_t)h278_compress_bound(got, &b->enc), packed_n;
+        uint8_t *packed = malloc(bound);
+        if (h278_compress(src, got, &b->enc, packed, bound, &packed_n)) {
+            fprintf(stderr, "h278-shm-bench: cannot compress %s\n", files[i]);
+            return 1;
+        }
+        free(src);
+        keep[(*nkeep)++] = packed;
+        h278_file_header fh;
+        h278_read_file_header(packed, packed_n, &fh);
+        size_t off = H278_FILE_HEADER_SIZE;
+        for (uint64_t k = 0; k < fh.block_count; k++) {
+            h278_block blk;
+            uint32_t d = h278_block_decoded_size(&fh, k);
+            h278_read_block(packed + off, packed_n - off, d, fh.max_len, &blk);
+            if (b->nblocks == cap) {
+                cap = cap ? 2 * cap : 256;
+                b->blocks = realloc(b->blocks, cap * sizeof *b->blocks);
+            }
+            b->blocks[b->nblocks++] = (block_ref){packed + off, blk.total_size, d, blk.checksum};
+            b->decoded_total += d;
+            off += blk.total_size;
+        }
+        b->max_len = fh.max_len;
+    }
+    return b->nblocks == 0;
+}
+
+int main(int argc, char **argv)
+{
+    bench b = {1, 5, 0, 0, 1.0, NULL, {0}, NULL, 0, 0, 0};
+    h278_enc_params_default(&b.enc);
+    char **files = calloc((size_t)argc, sizeof *files);
+    int nfiles = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            b.threads = (unsigned)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--decoder") && i + 1 < argc)
+            b.decoder = argv[++i];
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            b.seconds = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--slots") && i + 1 < argc)
+            b.slots = (uint32_t)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            b.reps = (unsigned)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--block") && i + 1 < argc)
+            b.enc.block_size = (uint32_t)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "-K") && i + 1 < argc)
+            b.enc.streams = (unsigned)atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--busy-poll"))
+            b.busy_poll = 2;
+        else if (!strcmp(argv[i], "--feed-busy-poll"))
+            b.busy_poll = 1;
+        else if (!strcmp(argv[i], "--interleaved"))
+            b.enc.interleaved = 1;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: h278-shm-bench [--threads N] [--decoder D] [--seconds S] [--reps R] "
+                            "[--slots N] [--[feed-]busy-poll] [--block SIZE] [-K K] [--interleaved] FILE...\n");
+            return argv[i][1] == 'h' ? 0 : 2;
+        } else
+            files[nfiles++] = argv[i];
+    }
+    if (b.threads < 1 || b.threads > H278_SERVE_MAX_THREADS || b.reps < 1 || b.reps > 100 || !nfiles ||
+        h278_enc_params_check(&b.enc)) {
+        fprintf(stderr, "h278-shm-bench: bad arguments (see --help)\n");
+        return 2;
+    }
+    if (!b.decoder)
+        b.decoder = h278_serve_default_decoder();
+    uint8_t *keep[256];
+    size_t nkeep = 0;
+    if (nfiles > 256 || load(&b, files, nfiles, keep, &nkeep))
+        return 1;
+    uint64_t encoded = 0;
+    for (size_t i = 0; i < b.nblocks; i++)
+        encoded += b.blocks[i].size;
+    char name[64];
+    snprintf(name, sizeof name, "shm-bench-%ld", (long)getpid());
+    printf("%zu blocks, %.1f MB decoded, %.1f MB encoded (block %u, L=%u, K=%u%s); decoder %s, %u thread%s\n",
+           b.nblocks, (double)b.decoded_total / 1e6, (double)encoded / 1e6, b.enc.block_size, b.enc.max_len,
+           b.enc.streams, b.enc.interleaved ? " interleaved" : "", b.decoder, b.threads, b.threads == 1 ? "" : "s");
+
+    double v[100];
+    uint32_t avg_block = (uint32_t)(encoded / b.nblocks);
+    char what[96];
+    const size_t totals[2] = {16 * (size_t)avg_block, (size_t)64 << 20};
+    for (int k = 0; k < 2; k++) {
+        for (unsigned r = 0; r < b.reps; r++)
+            v[r] = memcpy_gbps(avg_block, totals[k], b.seconds / 2);
+        snprintf(what, sizeof what, "memcpy, %u-byte copies, %s", avg_block, k ? "64 MiB" : "16 slots' worth");
+        report(what, v, b.reps, "GB/s");
+    }
+    /* 64-byte messages: the per-message cost; block-sized: bytes moved. */
+    for (int consumers = 1; consumers <= 2; consumers++) {
+        for (unsigned r = 0; r < b.reps; r++)
+            v[r] = ring_gbps(name, 64, b.seconds / 2, consumers) * 1e9 / 64 / 1e6;
+        snprintf(what, sizeof what, "raw ring, 64-byte messages, %d consumer%s", consumers,
+                 consumers == 1 ? "" : "s");
+        report(what, v, b.reps, "M msg/s");
+    }
+    for (unsigned r = 0; r < b.reps; r++)
+        v[r] = ring_gbps(name, avg_block, b.seconds / 2, 1);
+    snprintf(what, sizeof what, "raw ring, %u-byte payloads", avg_block);
+    report(what, v, b.reps, "GB/s");
+    uint64_t n = blocks_for(&b, b.seconds);
+    double in[100], shm[100], ratio[100], shm_nv[100], ratio_nv[100];
+    for (unsigned r = 0; r < b.reps; r++) {
+        in[r] = decode_in_process(&b, n);
+        shm[r] = decode_through_shm(&b, name, n, 1);
+        shm_nv[r] = decode_through_shm(&b, name, n, 0);
+        ratio[r] = in[r] > 0 ? shm[r] / in[r] : 0;
+        ratio_nv[r] = in[r] > 0 ? shm_nv[r] / in[r] : 0;
+    }
+    report("decode in process", in, b.reps, "MB/s");
+    report("decode through shared memory (end to end)", shm, b.reps, "MB/s");
+    report("  ratio to in process", ratio, b.reps, "x");
+    report("  same, producer does not re-verify", shm_nv, b.reps, "MB/s");
+    report("  ratio to in process", ratio_nv, b.reps, "x");
+    for (size_t i = 0; i < nkeep; i++)
+        free(keep[i]);
+    free(b.blocks);
+    free(files);
+    return 0;
+}

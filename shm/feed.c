@@ -1,0 +1,304 @@
+/*
+ * feed.c - the producer side of the decode server (see transport.h).
+ *
+ * A feed attaches to a serving region by CAS of the header's producer_pid
+ * from 0 to its own pid, so at most one producer is attached at a time, and
+ * remembers the server's pid, start time and session number. Results are
+ * taken in order; while waiting for one it looks at the server every
+ * WAIT_SLICE_MS: gone, shutting down, or on a new session (the server
+ * dropped ours) all end the feed with an error instead of a hang.
+ *
+ * The server is not trusted either: result headers are copied and checked
+ * by the ring, and each result's bytes are checked against what the block
+ * promised (status, size, checksum) before they reach the sink.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h278.h"
+#include "ring.h"
+#include "transport.h"
+
+#define WAIT_SLICE_MS 100u
+#define ATTACH_RETRY_MS 10u
+#define DEFAULT_STALL_MS 30000u
+
+typedef struct pending {
+    uint32_t decoded_size, checksum;
+    uint64_t sent_ns;
+} pending;
+
+struct h278_feed {
+    h278_shm_region *region;
+    h278_ring ring;
+    uint64_t server_pid, server_start;
+    uint32_t session;
+    uint32_t stall_ms;
+    int verify;
+    int finished, failed;
+    char err[320];
+    uint64_t err_pos;
+    pending *pending;       /* slot_count entries: position p at p mod slot_count */
+    h278_feed_stats st;
+    uint64_t first_ns, last_ns;
+};
+
+static int fail(h278_feed *f, uint64_t pos, const char *fmt, ...)
+{
+    if (!f->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(f->err, sizeof f->err, fmt, ap);
+        va_end(ap);
+        f->err_pos = pos;
+        f->failed = 1;
+    }
+    return 1;
+}
+
+const char *h278_feed_error(const h278_feed *f)
+{
+    return f->failed ? f->err : "no error";
+}
+
+uint64_t h278_feed_error_pos(const h278_feed *f)
+{
+    return f->err_pos;
+}
+
+uint32_t h278_feed_max_request(const h278_feed *f)
+{
+    return f->ring.request_capacity;
+}
+
+uint32_t h278_feed_max_result(const h278_feed *f)
+{
+    return f->ring.result_capacity;
+}
+
+/* One attempt to attach. Returns 0, -1 to retry (not there or not ready
+ * yet), or 1 for a final failure; err says why either way. */
+static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size)
+{
+    h278_shm_error se = h278_shm_open(name, &f->region);
+    if (se) {
+        snprintf(err, err_size, "cannot attach to server '%s': %s", name, h278_shm_strerror(se));
+        return se == H278_SHM_NOT_FOUND ? -1 : 1;
+    }
+    int rc = -1;
+    if (h278_ring_attach(&f->ring, h278_shm_addr(f->region), h278_shm_size(f->region)) != H278_RING_OK) {
+        /* Also what a server between create and init looks like. */
+        snprintf(err, err_size, "region '%s' is not a decode server of this version", name);
+        goto out;
+    }
+    h278_ring_header *h = f->ring.hdr;
+    f->server_pid = *(volatile uint64_t *)&h->creator_pid;
+    f->server_start = *(volatile uint64_t *)&h->creator_start;
+    uint32_t state = atomic_load_explicit(&h->state, memory_order_acquire);
+    if (state != H278_RING_SERVING || !h278_shm_alive(f->server_pid, f->server_start)) {
+        snprintf(err, err_size, "server '%s' is %s", name,
+                 state == H278_RING_STARTING ? "starting" : "not running (shut down or crashed)");
+        goto out;
+    }
+    uint64_t pid, start, none = 0;
+    h278_shm_self(&pid, &start);
+    if (!atomic_compare_exchange_strong_explicit(&h->producer_pid, &none, pid, memory_order_acq_rel,
+                                                 memory_order_relaxed)) {
+        snprintf(err, err_size, "server '%s' is busy with another producer (pid %llu)", name,
+                 (unsigned long long)none);
+        goto out;
+    }
+    atomic_store_explicit(&h->producer_start, start, memory_order_relaxed);
+    f->session = atomic_load_explicit(&h->session, memory_order_acquire);
+    if (atomic_load(&h->head) != 0 || atomic_load(&h->tail) != 0 || atomic_load(&h->closed) != 0) {
+        snprintf(err, err_size, "server '%s' handed over a ring that was not reset", name);
+        rc = 1;
+        goto out;
+    }
+    f->ring.region = f->region;
+    return 0;
+out:
+    h278_shm_close(f->region);
+    f->region = NULL;
+    return rc;
+}
+
+h278_feed *h278_feed_open(const h278_feed_opts *o, char *err, size_t err_size)
+{
+    h278_feed *f = calloc(1, sizeof *f);
+    if (!f) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    f->stall_ms = o->stall_ms ? o->stall_ms : DEFAULT_STALL_MS;
+    f->verify = !o->no_verify;
+    f->err_pos = UINT64_MAX;
+    uint64_t deadline = h278_shm_now_ns() + (uint64_t)o->wait_ms * 1000000u;
+    int rc;
+    while ((rc = try_attach(f, o->name, err, err_size)) < 0 && h278_shm_now_ns() < deadline &&
+           !h278_shm_interrupted())
+        h278_shm_sleep_ms(ATTACH_RETRY_MS);
+    if (rc != 0) {
+        free(f);
+        return NULL;
+    }
+    f->ring.busy_poll = o->busy_poll;
+    f->pending = calloc(f->ring.slot_count, sizeof *f->pending);
+    if (!f->pending) {
+        snprintf(err, err_size, "out of memory");
+        h278_feed_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* Why a live wait for a result should stop, or NULL to keep waiting. */
+static const char *server_gone(h278_feed *f)
+{
+    h278_ring_header *h = f->ring.hdr;
+    if (atomic_load_explicit(&h->state, memory_order_acquire) == H278_RING_SHUTDOWN)
+        return "the server shut down";
+    if (atomic_load_explicit(&h->session, memory_order_acquire) != f->session)
+        return "the server ended this session";
+    if (!h278_shm_alive(f->server_pid, f->server_start))
+        return "the server died";
+    return NULL;
+}
+
+/* Checks the result just read (the oldest in flight), gives it to sink and
+ * frees its slot. */
+static int accept_result(h278_feed *f, const h278_ring_msg *m, h278_feed_sink sink, void *ctx)
+{
+    const pending *p = &f->pending[m->pos & (f->ring.slot_count - 1)];
+    if (m->status != H278_OK) {
+        const char *why = m->status < H278_ERR_COUNT ? h278_strerror((h278_error)m->status) : "unknown error";
+        return fail(f, m->pos, "the server could not decode it: %s", why);
+    }
+    if (m->len != p->decoded_size)
+        return fail(f, m->pos, "the server returned %lu bytes instead of %lu", (unsigned long)m->len,
+                    (unsigned long)p->decoded_size);
+    if (f->verify && h278_checksum(m->data, m->len) != p->checksum)
+        return fail(f, m->pos, "the server returned bytes that do not match the block's checksum");
+    uint64_t now = h278_shm_now_ns();
+    h278_hist_add(&f->st.latency, now - p->sent_ns);
+    f->last_ns = now;
+    f->st.blocks++;
+    f->st.bytes_out += m->len;
+    if (sink && sink(ctx, m->pos, m->data, m->len))
+        return fail(f, m->pos, "could not store the decoded bytes");
+    h278_ring_result_done(&f->ring);
+    return 0;
+}
+
+/*
+ * Waits until the result `ahead` positions in is back (1: the oldest), then
+ * takes every result that is ready, in order. Refilling a full ring with
+ * ahead = half the slots sleeps (and costs the server a wake-up call) once
+ * per half ring instead of once per block. While waiting it looks at the
+ * server every WAIT_SLICE_MS.
+ */
+static int take_results(h278_feed *f, uint32_t ahead, h278_feed_sink sink, void *ctx)
+{
+    uint64_t waited_since = h278_shm_now_ns();
+    for (;;) {
+        h278_ring_status st = h278_ring_wait_results(&f->ring, ahead, WAIT_SLICE_MS);
+        if (st == H278_RING_EMPTY)
+            return 0;
+        if (st == H278_RING_BROKEN)
+            return fail(f, f->ring.done, "the server broke the protocol: %s", h278_ring_strerror(st));
+        if (st == H278_RING_TIMEOUT) {
+            const char *why = server_gone(f);
+            if (why)
+                return fail(f, f->ring.done, "%s with %llu blocks in flight", why,
+                            (unsigned long long)(f->ring.next - f->ring.done));
+            if (h278_shm_interrupted())
+                return fail(f, f->ring.done, "interrupted");
+            if (h278_shm_now_ns() - waited_since >= (uint64_t)f->stall_ms * 1000000u)
+                return fail(f, f->ring.done, "the server returned nothing for %u ms", f->stall_ms);
+            continue;
+        }
+        unsigned taken = 0;
+        h278_ring_msg m;
+        while ((st = h278_ring_wait_result(&f->ring, &m, 0)) == H278_RING_OK) {
+            if (accept_result(f, &m, sink, ctx))
+                return 1;
+            taken++;
+        }
+        if (st == H278_RING_BROKEN)
+            return fail(f, f->ring.done, "the server broke the protocol: %s", h278_ring_strerror(st));
+        if (taken)
+            return 0;
+        ahead = 1; /* a later result came first: wait for the oldest */
+    }
+}
+
+int h278_feed_send(h278_feed *f, const uint8_t *block, uint32_t n, uint32_t decoded_size, unsigned max_len,
+                   uint32_t checksum, h278_feed_sink sink, void *ctx)
+{
+    if (f->failed || f->finished)
+        return fail(f, f->ring.next, "the feed has ended");
+    if (n > f->ring.request_capacity || decoded_size > f->ring.result_capacity)
+        return fail(f, f->ring.next,
+                    "block of %lu bytes (%lu decoded) does not fit the server's slots (%lu and %lu bytes); "
+                    "start the server with a larger --max-block",
+                    (unsigned long)n, (unsigned long)decoded_size, (unsigned long)f->ring.request_capacity,
+                    (unsigned long)f->ring.result_capacity);
+    uint8_t *payload;
+    while (h278_ring_reserve(&f->ring, &payload) == H278_RING_FULL)
+        if (take_results(f, f->ring.slot_count / 2, sink, ctx))
+            return 1;
+    memcpy(payload, block, n);
+    pending *p = &f->pending[f->ring.next & (f->ring.slot_count - 1)];
+    p->decoded_size = decoded_size;
+    p->checksum = checksum;
+    p->sent_ns = h278_shm_now_ns();
+    if (!f->first_ns)
+        f->first_ns = p->sent_ns;
+    const uint32_t meta[4] = {decoded_size, max_len, checksum, 0};
+    h278_ring_publish(&f->ring, n, meta);
+    f->st.bytes_in += n;
+    return 0;
+}
+
+int h278_feed_drain(h278_feed *f, h278_feed_sink sink, void *ctx)
+{
+    if (f->failed)
+        return 1;
+    while (f->ring.done < f->ring.next)
+        if (take_results(f, f->ring.slot_count / 2, sink, ctx))
+            return 1;
+    return 0;
+}
+
+int h278_feed_finish(h278_feed *f, h278_feed_sink sink, void *ctx)
+{
+    if (h278_feed_drain(f, sink, ctx))
+        return 1;
+    if (!f->finished) {
+        h278_ring_close(&f->ring);
+        f->finished = 1;
+    }
+    return 0;
+}
+
+void h278_feed_get_stats(const h278_feed *f, h278_feed_stats *st)
+{
+    *st = f->st;
+    st->seconds = f->last_ns > f->first_ns ? (double)(f->last_ns - f->first_ns) / 1e9 : 0.0;
+}
+
+void h278_feed_free(h278_feed *f)
+{
+    if (!f)
+        return;
+    if (f->region) {
+        /* An unfinished session: let the server's workers see the end. */
+        if (!f->finished)
+            h278_ring_close(&f->ring);
+        h278_shm_close(f->region);
+    }
+    free(f->pending);
+    free(f);
+}

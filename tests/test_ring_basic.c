@@ -1,0 +1,201 @@
+/*
+ * test_ring_basic.c - the slot ring's protocol, one step at a time in a
+ * single thread: geometry checks, attach validation of a damaged header,
+ * results in order whatever the completion order, flow control, closing,
+ * reset, and every way a peer can break the protocol (each must give
+ * H278_RING_BROKEN, not a crash or a hang). Plain memory, no region: runs
+ * the same on every platform.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring.h"
+#include "testutil.h"
+
+#define SLOTS 4u
+#define REQ 200u /* rounded up to 256 by the ring */
+#define RES 100u /* rounded up to 128 */
+
+static h278_ring_slot_header *request_hdr(const h278_ring *r, uint64_t pos)
+{
+    return (h278_ring_slot_header *)(r->slots + (pos % r->slot_count) * r->slot_size);
+}
+
+static h278_ring_slot_header *result_hdr(const h278_ring *r, uint64_t pos)
+{
+    return (h278_ring_slot_header *)((uint8_t *)request_hdr(r, pos) + H278_RING_SLOT_HEADER + r->request_capacity);
+}
+
+/* Publishes one request whose bytes are "pos" repeated, meta {pos, 7, 0, 0}. */
+static h278_ring_status send(h278_ring *r, uint64_t pos, uint32_t len)
+{
+    uint8_t *p;
+    h278_ring_status st = h278_ring_reserve(r, &p);
+    if (st)
+        return st;
+    memset(p, (int)(pos & 0xff), len);
+    const uint32_t meta[4] = {(uint32_t)pos, 7, 0, 0};
+    return h278_ring_publish(r, len, meta);
+}
+
+static void geometry(void)
+{
+    CHECK(h278_ring_region_size(SLOTS, REQ, RES) == H278_RING_HEADER_SIZE + SLOTS * (128u + 256u + 128u));
+    CHECK(h278_ring_region_size(3, REQ, RES) == 0);
+    CHECK(h278_ring_region_size(1, REQ, RES) == 0);
+    CHECK(h278_ring_region_size(H278_RING_MAX_SLOTS * 2, REQ, RES) == 0);
+    CHECK(h278_ring_region_size(SLOTS, 0, RES) == 0);
+    CHECK(h278_ring_region_size(SLOTS, REQ, H278_RING_MAX_CAPACITY + 1) == 0);
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES);
+    uint8_t *mem = calloc(1, size);
+    h278_ring r;
+    CHECK(h278_ring_init(&r, mem, size - 1, SLOTS, REQ, RES, 1) == H278_RING_BAD_GEOMETRY);
+    CHECK(h278_ring_init(&r, mem, size, 6, REQ, RES, 1) == H278_RING_BAD_GEOMETRY);
+    CHECK(h278_ring_attach(&r, mem, size) == H278_RING_BROKEN); /* no magic yet */
+    CHECK(h278_ring_init(&r, mem, size, SLOTS, REQ, RES, 1) == H278_RING_OK);
+    CHECK(r.request_capacity == 256 && r.result_capacity == 128 && r.slot_count == SLOTS);
+
+    /* Each damaged field of the header is refused on attach. */
+    h278_ring a;
+    h278_ring_header *h = (h278_ring_header *)mem;
+    CHECK(h278_ring_attach(&a, mem, size) == H278_RING_OK);
+    CHECK(h278_ring_attach(&a, mem, size - 1) == H278_RING_BROKEN);
+    CHECK(h278_ring_attach(&a, mem, 100) == H278_RING_BAD_GEOMETRY);
+    uint32_t *fields[] = {&h->version, &h->header_size, &h->slot_count, &h->slot_size, &h->request_capacity,
+                          &h->result_capacity};
+    const uint32_t bad[] = {2, 8192, 8, 64, 320, 129};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        uint32_t keep = *fields[i];
+        *fields[i] = bad[i];
+        CHECKF(h278_ring_attach(&a, mem, size) == H278_RING_BROKEN, "field %zu", i);
+        *fields[i] = keep;
+    }
+    h->magic ^= 1;
+    CHECK(h278_ring_attach(&a, mem, size) == H278_RING_BROKEN);
+    h->magic ^= 1;
+    CHECK(h278_ring_attach(&a, mem, size) == H278_RING_OK && a.slot_size == r.slot_size);
+    free(mem);
+}
+
+static void protocol(void)
+{
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES);
+    uint8_t *mem = calloc(1, size);
+    h278_ring p, c; /* producer's and consumer's views */
+    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, 5) == H278_RING_OK);
+    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK);
+    h278_ring_msg m;
+    CHECK(h278_ring_claim(&c, &m, 0) == H278_RING_TIMEOUT);
+    CHECK(h278_ring_claim(&c, &m, 20) == H278_RING_TIMEOUT);
+    CHECK(h278_ring_wait_result(&p, &m, 20) == H278_RING_EMPTY);
+
+    /* Fill every slot; the next reserve reports FULL. */
+    for (uint64_t pos = 0; pos < SLOTS; pos++)
+        CHECK(send(&p, pos, 10 + (uint32_t)pos) == H278_RING_OK);
+    uint8_t *q;
+    CHECK(h278_ring_reserve(&p, &q) == H278_RING_FULL);
+    CHECK(send(&p, 99, 1) == H278_RING_FULL);
+    CHECK(h278_ring_wait_result(&p, &m, 0) == H278_RING_TIMEOUT);
+
+    /* Claims come in position order with the producer's length and meta. */
+    h278_ring_msg got[SLOTS];
+    for (uint64_t pos = 0; pos < SLOTS; pos++) {
+        CHECK(h278_ring_claim(&c, &got[pos], 100) == H278_RING_OK);
+        CHECK(got[pos].pos == pos && got[pos].len == 10 + pos && got[pos].meta[0] == pos && got[pos].meta[1] == 7);
+        CHECK(got[pos].data[0] == (uint8_t)pos && got[pos].data[got[pos].len - 1] == (uint8_t)pos);
+    }
+    CHECK(h278_ring_claim(&c, &m, 0) == H278_RING_TIMEOUT);
+
+    /* Completed out of order, results are still taken in order. */
+    const unsigned order[SLOTS] = {3, 1, 0, 2};
+    for (unsigned i = 0; i < SLOTS; i++) {
+        uint64_t pos = order[i];
+        memset(h278_ring_result_area(&c, pos), 'a' + (int)pos, 5);
+        CHECK(h278_ring_complete(&c, pos, 5, 40 + (uint32_t)pos) == H278_RING_OK);
+    }
+    CHECK(h278_ring_complete(&c, 0, 129, 0) == H278_RING_TOO_LARGE);
+    for (uint64_t pos = 0; pos < SLOTS; pos++) {
+        CHECK(h278_ring_wait_result(&p, &m, 100) == H278_RING_OK);
+        CHECK(m.pos == pos && m.len == 5 && m.status == 40 + pos && m.data[4] == 'a' + pos);
+        h278_ring_result_done(&p);
+    }
+    CHECK(h278_ring_wait_result(&p, &m, 0) == H278_RING_EMPTY);
+
+    /* The slots are free again: a second lap. */
+    CHECK(send(&p, SLOTS, REQ + 60) == H278_RING_TOO_LARGE);
+    CHECK(send(&p, SLOTS, 256) == H278_RING_OK);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.pos == SLOTS && m.len == 256);
+    CHECK(h278_ring_complete(&c, m.pos, 0, 0) == H278_RING_OK);
+    CHECK(h278_ring_wait_result(&p, &m, 100) == H278_RING_OK && m.pos == SLOTS && m.len == 0);
+    h278_ring_result_done(&p);
+
+    /* Closing: consumers see CLOSED once everything published is claimed. */
+    CHECK(send(&p, SLOTS + 1, 3) == H278_RING_OK);
+    h278_ring_close(&p);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.pos == SLOTS + 1);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_CLOSED);
+
+    /* Reset: a new session from position 0. */
+    h278_ring_header *h = p.hdr;
+    uint32_t session = atomic_load(&h->session);
+    atomic_store(&h->producer_pid, 1234);
+    h278_ring_reset(&p);
+    CHECK(atomic_load(&h->session) == session + 1 && atomic_load(&h->producer_pid) == 0);
+    CHECK(atomic_load(&h->head) == 0 && atomic_load(&h->tail) == 0 && atomic_load(&h->closed) == 0);
+    CHECK(p.next == 0 && p.done == 0);
+    CHECK(h278_ring_claim(&c, &m, 0) == H278_RING_TIMEOUT);
+    CHECK(send(&p, 0, 8) == H278_RING_OK);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.pos == 0 && m.len == 8);
+    free(mem);
+}
+
+/* A hostile peer: every inconsistency it can write is caught. */
+static void broken_peers(void)
+{
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES);
+    uint8_t *mem = calloc(1, size);
+    h278_ring p, c;
+    h278_ring_msg m;
+    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, 5) == H278_RING_OK);
+    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK);
+
+    /* A request length beyond the slot. */
+    CHECK(send(&p, 0, 10) == H278_RING_OK);
+    request_hdr(&p, 0)->len = 1u << 30;
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_BROKEN);
+
+    /* A sequence number from the future while tail has not moved. */
+    h278_ring_reset(&p);
+    atomic_store(&request_hdr(&p, 0)->seq, 1 + SLOTS);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_BROKEN);
+
+    /* Closed, head says one position was sent, but its slot was never
+     * published. */
+    h278_ring_reset(&p);
+    atomic_store(&p.hdr->head, 1);
+    atomic_store(&p.hdr->closed, 1);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_BROKEN);
+
+    /* Results: a length beyond the slot, and a result for a position not yet
+     * sent. */
+    h278_ring_reset(&p);
+    CHECK(send(&p, 0, 10) == H278_RING_OK);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK);
+    CHECK(h278_ring_complete(&c, 0, 10, 0) == H278_RING_OK);
+    result_hdr(&p, 0)->len = RES + 1000;
+    CHECK(h278_ring_wait_result(&p, &m, 100) == H278_RING_BROKEN);
+    result_hdr(&p, 0)->len = 10;
+    atomic_store(&result_hdr(&p, 0)->seq, 7);
+    CHECK(h278_ring_wait_result(&p, &m, 100) == H278_RING_BROKEN);
+    atomic_store(&result_hdr(&p, 0)->seq, 1);
+    CHECK(h278_ring_wait_result(&p, &m, 100) == H278_RING_OK && m.len == 10);
+    free(mem);
+}
+
+int main(void)
+{
+    geometry();
+    protocol();
+    broken_peers();
+    return h278_test_finish();
+}

@@ -1,0 +1,185 @@
+/*
+ * test_shm_cli.c - the `h278 serve` and `h278 feed` commands, called as the
+ * CLI calls them (h278_cmd_serve / h278_cmd_feed with an argv), the server
+ * in a thread of this process so that it runs the same under wine:
+ *   - two .h278 files (default and K=32 interleaved layouts) fed to a
+ *     --once server with 2 threads; -o writes exactly the original bytes;
+ *   - -o refuses to overwrite an existing file without -f, and -f does;
+ *   - --repeat-bytes sends the blocks again until the byte count is reached
+ *     (with --no-verify, the bytes still come back right);
+ *   - --help succeeds, unknown options and a missing server fail.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "h278.h"
+#include "shm.h"
+#include "testutil.h"
+
+typedef struct serve_run {
+    char *argv[12];
+    int argc;
+    int rc;
+    h278_shm_thread *thread;
+} serve_run;
+
+static void serve_main(void *arg)
+{
+    serve_run *s = arg;
+    s->rc = h278_cmd_serve(s->argc, s->argv);
+}
+
+static char name[64];
+
+/* `h278 serve` stops only at the end of a session or on a signal: should a
+ * feed never attach, this backstop ends the test instead of a hang. */
+static _Atomic int finished;
+
+static void watchdog(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 900 && !atomic_load(&finished); i++)
+        h278_shm_sleep_ms(100);
+    if (!atomic_load(&finished)) {
+        fprintf(stderr, "test_shm_cli: no progress for 90 s\n");
+        fflush(stderr);
+        _Exit(1);
+    }
+}
+
+static void start_serve(serve_run *s, const char *threads)
+{
+    memset(s, 0, sizeof *s);
+    char *args[] = {"serve", "--name", name, "--threads", (char *)threads, "--once", "--json",
+                    "--slots", "8", "--max-block", "256K"};
+    s->argc = (int)(sizeof args / sizeof args[0]);
+    memcpy(s->argv, args, sizeof args);
+    CHECK(h278_shm_thread_start(&s->thread, serve_main, s) == 0);
+}
+
+static int feed(char **args)
+{
+    int argc = 0;
+    while (args[argc])
+        argc++;
+    return h278_cmd_feed(argc, args);
+}
+
+static int write_file(const char *path, const uint8_t *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(data, 1, n, f) == n;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Compresses src into path; returns 0. */
+static int make_h278(const char *path, const uint8_t *src, size_t n, int interleaved)
+{
+    h278_enc_params p;
+    h278_enc_params_default(&p);
+    if (interleaved) {
+        p.streams = 32;
+        p.interleaved = 1;
+    }
+    size_t cap = (size_t)h278_compress_bound(n, &p), got;
+    uint8_t *dst = malloc(cap);
+    int rc = dst && h278_compress(src, n, &p, dst, cap, &got) == H278_OK ? write_file(path, dst, got) : -1;
+    free(dst);
+    return rc;
+}
+
+int main(void)
+{
+    uint64_t pid, start;
+    h278_shm_self(&pid, &start);
+    snprintf(name, sizeof name, "test-cli-%llu", (unsigned long long)pid);
+    static char paths[64][512];
+    size_t all = h278_test_corpus_files(paths, 64);
+    const char *want[2] = {"/canterbury/alice29.txt", "/canterbury/kennedy.xls"};
+    uint8_t *orig[2] = {NULL, NULL};
+    size_t n[2] = {0, 0};
+    for (size_t i = 0; i < all; i++)
+        for (int k = 0; k < 2; k++)
+            if (strstr(paths[i], want[k]))
+                orig[k] = h278_test_read_file(paths[i], &n[k]);
+    CHECK(orig[0] && orig[1]);
+    if (!orig[0] || !orig[1])
+        return h278_test_finish();
+    h278_shm_thread *dog;
+    CHECK(h278_shm_thread_start(&dog, watchdog, NULL) == 0);
+    char in0[128], in1[128], out[128];
+    snprintf(in0, sizeof in0, "shm-cli-%llu-0.h278", (unsigned long long)pid);
+    snprintf(in1, sizeof in1, "shm-cli-%llu-1.h278", (unsigned long long)pid);
+    snprintf(out, sizeof out, "shm-cli-%llu.out", (unsigned long long)pid);
+    CHECK(make_h278(in0, orig[0], n[0], 0) == 0 && make_h278(in1, orig[1], n[1], 1) == 0);
+    remove(out);
+
+    /* Two files through a --once server; the output is both originals. */
+    serve_run s;
+    start_serve(&s, "2");
+    char *args1[] = {"feed", "--name", name, "--wait", "10", in0, in1, "-o", out, NULL};
+    CHECK(feed(args1) == 0);
+    h278_shm_thread_join(s.thread);
+    CHECK(s.rc == 0);
+    size_t got_n = 0;
+    uint8_t *got = h278_test_read_file(out, &got_n);
+    CHECK(got && got_n == n[0] + n[1] && memcmp(got, orig[0], n[0]) == 0 &&
+          memcmp(got + n[0], orig[1], n[1]) == 0);
+    free(got);
+
+    /* -o does not overwrite without -f (the session still ends cleanly);
+     * with -f it does. */
+    start_serve(&s, "1");
+    char *args2[] = {"feed", "--name", name, "--wait", "10", in1, "-o", out, NULL};
+    CHECK(feed(args2) != 0);
+    h278_shm_thread_join(s.thread);
+    CHECK(s.rc == 0);
+    got = h278_test_read_file(out, &got_n);
+    CHECK(got && got_n == n[0] + n[1]);
+    free(got);
+    start_serve(&s, "1");
+    char *args3[] = {"feed", "--name", name, "--wait", "10", in1, "-o", out, "-f", NULL};
+    CHECK(feed(args3) == 0);
+    h278_shm_thread_join(s.thread);
+    got = h278_test_read_file(out, &got_n);
+    CHECK(s.rc == 0 && got && got_n == n[1] && memcmp(got, orig[1], n[1]) == 0);
+    free(got);
+
+    /* --repeat-bytes: alice29 again and again, until 1 MB was sent. */
+    start_serve(&s, "2");
+    char *args4[] = {"feed", "--name", name, "--wait", "10", in0, "--repeat-bytes", "1M", "-o", out, "-f",
+                     "--no-verify", NULL};
+    CHECK(feed(args4) == 0);
+    h278_shm_thread_join(s.thread);
+    got = h278_test_read_file(out, &got_n);
+    CHECK(s.rc == 0 && got && got_n >= (1u << 20) && got_n < (1u << 20) + n[0]);
+    int same = got != NULL;
+    for (size_t off = 0; same && off < got_n; off += n[0])
+        same = memcmp(got + off, orig[0], got_n - off < n[0] ? got_n - off : n[0]) == 0;
+    CHECK(same);
+    free(got);
+
+    /* Help, bad options, no server. */
+    char *help_s[] = {"serve", "--help"}, *help_f[] = {"feed", "--help", NULL};
+    CHECK(h278_cmd_serve(2, help_s) == 0);
+    CHECK(feed(help_f) == 0);
+    char *bad_s[] = {"serve", "--name", name, "--threads", "0"};
+    CHECK(h278_cmd_serve(5, bad_s) != 0);
+    char *bad_f[] = {"feed", "--name", name, "--bogus", in0, NULL};
+    CHECK(feed(bad_f) != 0);
+    char *no_server[] = {"feed", "--name", name, in0, NULL};
+    CHECK(feed(no_server) != 0);
+
+    remove(in0);
+    remove(in1);
+    remove(out);
+    free(orig[0]);
+    free(orig[1]);
+    atomic_store(&finished, 1);
+    h278_shm_thread_join(dog);
+    return h278_test_finish();
+}
