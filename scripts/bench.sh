@@ -236,6 +236,6 @@ step 6 "charts"
 bash plots/render.sh "$out"
 
 step 7 "summary"
-python3 scripts/summary.py "$out"
+python3 scripts/summary.py "$out" | tee "$out/summary.txt"
 echo
 echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"

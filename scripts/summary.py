@@ -9,7 +9,8 @@ H278 files with K=4 segmented streams and with K=32 interleaved streams
 decoder (zstd-literals) on the same input bytes; the whole `h278
 decompress` process on the large file (hyperfine); and whether every
 output of that row was checked. Then the decode threads sweep and the
-feed -> serve pipeline, when the run has them.
+feed -> serve pipeline, when the run has them, and the whole-file times
+at 1 KB, 1 MB and 10 MB beside the original write-up's headline.
 
 Summary datasets: the four Canterbury texts when present, else every
 dataset of the run (e.g. the user's files with --data).
@@ -45,6 +46,39 @@ def registry(folder):
 
 def cell(x, width=7):
     return f"{x:{width}.0f}" if x else f"{'-':>{width}}"
+
+
+# The original H278 write-up's headline: whole-file decode times at three sizes.
+HEADLINE = [("text-1KB", "1 KB", 0.05), ("text-1MB", "1 MB", 2.5), ("text-10MB", "10 MB", 24.0)]
+UNIT_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def headline(folder):
+    """The fastest checked whole-file API time (file/<variant>/text-*) per
+    headline size, from bench.json (the median aggregate, or the single run
+    of --quick)."""
+    try:
+        with open(os.path.join(folder, "bench.json")) as f:
+            benchmarks = json.load(f)["benchmarks"]
+    except (OSError, ValueError, KeyError):
+        return
+    cells = []
+    for dataset, label, ms_then in HEADLINE:
+        best = None
+        for b in benchmarks:
+            parts = b.get("run_name", b["name"]).split("/")
+            if (len(parts) != 3 or parts[0] != "file" or parts[2] != dataset or b.get("error_occurred")
+                    or b.get("aggregate_name", "median") != "median"):
+                continue
+            ms = b["real_time"] * UNIT_MS.get(b.get("time_unit", "ns"), 1e-6)
+            if best is None or ms < best[0]:
+                best = (ms, parts[1])
+        if best:
+            cells.append(f"  {label:6} {best[0]:9.3g} ms  {'(' + best[1] + ')':11} write-up: {ms_then:g} ms")
+    if cells:
+        print("\nWhole-file decode of generated text (h278_decompress, checksums included), fastest")
+        print("variant, beside the original H278 write-up's headline:")
+        print("\n".join(cells))
 
 
 def main(folder):
@@ -101,6 +135,7 @@ def main(folder):
         print(f"\nWhole feed -> serve pipeline (processes started, {pipe[0]['dataset']} once, hyperfine median), MB/s:")
         print("  " + "   ".join(f"{r['variant']} {r['params'].replace(':', ' ')}: "
                                 + (f"{float(r['mb_per_s']):.0f}" if r["mb_per_s"] else "FAILED") for r in pipe))
+    headline(folder)
     bad = [r["name"] for r in rows if r["checked"] != "yes"]
     if bad:
         print(f"\n{len(bad)} results NOT checked (no number reported): " + ", ".join(bad[:8])
