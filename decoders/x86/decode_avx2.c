@@ -128,7 +128,8 @@ static h278_error avx2_build(const h278_block *b, const h278_params *p, void *me
 
 const h278_variant h278_variant_avx2 = {
     .name = "avx2",
-    .summary = "AVX2: 4 streams per register, 16 or 32 in lockstep, gathers (interleaved K>=16)",
+    .summary = "AVX2: 4 streams per register, 16 or 32 in lockstep, "
+                "gathers (interleaved K>=16; else multisym with BMI2)",
     .cpu_needs = H278_CPU_AVX2,
     .table_bytes = h278_simd_table_bytes,
     .build = avx2_build,

@@ -151,7 +151,8 @@ static h278_error avx512_build(const h278_block *b, const h278_params *p, void *
 
 const h278_variant h278_variant_avx512 = {
     .name = "avx512",
-    .summary = "AVX-512: 8 streams per register, 16 or 32 in lockstep, gathers (interleaved K>=16)",
+    .summary = "AVX-512: 8 streams per register, 16 or 32 in lockstep, "
+                "gathers (interleaved K>=16; else multisym with BMI2)",
     .cpu_needs = H278_CPU_AVX512,
     .table_bytes = h278_simd_table_bytes,
     .build = avx512_build,

@@ -12,8 +12,9 @@
  * The lane loop runs for interleaved blocks with K >= 16 whose longest
  * code fits a gather table of 2^12 entries (with fewer streams there are too
  * few independent chains to hide the gather latency, and the scalar decoder
- * wins); other blocks (segmented, K < 16, or long codes) are decoded by the scalar multi-symbol decoder, whose tables
- * are built alongside. After the lane loop, each stream finishes in the
+ * wins); other blocks (segmented, K < 16, or long codes) are decoded by the
+ * scalar multi-symbol loop compiled with BMI2 (decode_multisym_bmi2.c),
+ * whose tables are built alongside. After the lane loop, each stream finishes in the
  * scalar checked loop (decode_common.h), which also applies the
  * end-of-stream rule, so the SIMD path accepts and rejects exactly what the
  * scalar decoders do.
@@ -26,6 +27,9 @@
 #define H278_SIMD_MAX_BITS 12u
 
 extern const h278_variant h278_variant_multisym;
+/* The multi-symbol decode loop compiled with BMI2 (decode_multisym_bmi2.c):
+ * decodes blocks laid out by h278_variant_multisym.build. */
+h278_error h278_multisym_decode_bmi2(const h278_block *b, const h278_params *p, const void *mem, uint8_t *dst);
 
 typedef struct h278_simd_tables {
     uint64_t wide[1u << H278_SIMD_MAX_BITS]; /* length | symbol << 8, gathered by the lanes */
@@ -74,7 +78,7 @@ static inline h278_error h278_simd_build(const h278_block *b, const h278_params 
 static inline h278_error h278_simd_fallback(const h278_block *b, const h278_params *p, const void *mem,
                                             uint8_t *dst)
 {
-    return h278_variant_multisym.decode(b, p, (const uint8_t *)mem + h278_simd_header_bytes(), dst);
+    return h278_multisym_decode_bmi2(b, p, (const uint8_t *)mem + h278_simd_header_bytes(), dst);
 }
 
 /* Steps every lane may take with no checks: each refill needs 8 readable
