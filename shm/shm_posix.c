@@ -286,36 +286,41 @@ uint64_t h278_shm_now_ns(void)
 
 /* ---- Liveness ------------------------------------------------------------ */
 
-/* The start time of process pid in clock ticks since boot (field 22 of
- * /proc/PID/stat, after the parenthesised command name), or 0 if unknown. */
-static uint64_t start_time(uint64_t pid)
+/* From /proc/PID/stat: the process state (field 3, after the
+ * parenthesised command name) and its start time in clock ticks since boot
+ * (field 22). Returns 0, -1 if the file cannot be read (no such process),
+ * or 1 where there is no /proc to read (not Linux). */
+static int proc_stat(uint64_t pid, char *state, uint64_t *start)
 {
 #if defined(__linux__)
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%llu/stat", (unsigned long long)pid);
     FILE *f = fopen(path, "r");
     if (!f)
-        return 0;
+        return -1;
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;
     char *p = strrchr(buf, ')');
-    if (!p)
-        return 0;
-    /* Fields after ')' start at field 3 (state); skip to field 22. */
+    if (!p || !p[1] || !p[2])
+        return -1;
+    *state = p[2];
     for (int field = 2; field < 22 && p; field++)
         p = strchr(p + 1, ' ');
-    return p ? strtoull(p + 1, NULL, 10) : 0;
-#else
-    (void)pid;
+    *start = p ? strtoull(p + 1, NULL, 10) : 0;
     return 0;
+#else
+    (void)pid, (void)state, (void)start;
+    return 1;
 #endif
 }
 
 void h278_shm_self(uint64_t *pid, uint64_t *start)
 {
+    char state;
     *pid = (uint64_t)getpid();
-    *start = start_time(*pid);
+    if (proc_stat(*pid, &state, start) != 0)
+        *start = 0;
 }
 
 int h278_shm_alive(uint64_t pid, uint64_t start)
@@ -326,22 +331,15 @@ int h278_shm_alive(uint64_t pid, uint64_t start)
         return 0;
     /* A zombie still answers kill(); its stat file says state Z. A start
      * time that differs means the pid was reused. */
-    uint64_t now = start_time(pid);
+    char state;
+    uint64_t now;
+    int r = proc_stat(pid, &state, &now);
+    if (r != 0)
+        return r > 0; /* gone since kill(), or no /proc: kill() is all we know */
     if (start != 0 && now != 0 && now != start)
         return 0;
-#if defined(__linux__)
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%llu/stat", (unsigned long long)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    if (state == 'Z' || state == 'X')
         return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *p = strrchr(buf, ')');
-    if (p && (p[2] == 'Z' || p[2] == 'X'))
-        return 0;
-#endif
     return 1;
 }
 
