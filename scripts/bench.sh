@@ -94,7 +94,9 @@ for i in "${!parts[@]}"; do
   [ "${PIPESTATUS[0]}" = 0 ] || { echo; echo "bench.sh: h278-bench failed (see $out/bench-console.txt)" >&2; exit 1; }
   echo " $((SECONDS - t0)) s"
 done
-# One bench.json: the first part's context, every part's benchmarks.
+# One bench.json: the first part's context, every part's benchmarks, one
+# benchmark per line. The "cv" aggregates are left out: each is stddev /
+# mean of the same benchmark, and they would add a third to the file.
 python3 - "$out/bench.json" "$tmp"/bench-*.json <<'PY'
 import json, os, sys
 merged = None
@@ -109,8 +111,10 @@ for path in sys.argv[2:]:  # a part that matched no benchmark wrote no file
         merged["benchmarks"] += part["benchmarks"]
 if merged is None:
     sys.exit("bench.sh: google-benchmark wrote no results")
+rows = [json.dumps(b, separators=(",", ":")) for b in merged["benchmarks"] if b.get("aggregate_name") != "cv"]
 with open(sys.argv[1], "w") as f:
-    json.dump(merged, f, indent=1)
+    f.write('{"context": ' + json.dumps(merged["context"], indent=1) + ',\n"benchmarks": [\n')
+    f.write(",\n".join(rows) + "\n]}\n")
 PY
 
 # The large file for the whole-process runs: bible.txt, or the largest of
