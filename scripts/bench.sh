@@ -33,6 +33,7 @@ for a in "$@"; do
 done
 cd "$(dirname "$0")/.."
 root=$PWD
+. scripts/corpora.sh
 start=$SECONDS
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -40,7 +41,8 @@ step() { printf '\n[%s/7] %s  (%ds)\n' "$1" "$2" "$((SECONDS - start))"; }
 
 step 1 "packages and Release build (build-release/)"
 bash scripts/deps.sh bench
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DH278_BENCH=ON >/dev/null
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DH278_BENCH=ON \
+  -DH278_CORPORA="$H278_CORPORA" >/dev/null
 cmake --build build-release -j "$(nproc)" --target h278_bench h278_cli >"$tmp/build.log" 2>&1 ||
   { cat "$tmp/build.log" >&2; echo "bench.sh: the build failed" >&2; exit 1; }
 h278=$root/build-release/cli/h278
@@ -119,7 +121,7 @@ PY
 
 # The large file for the whole-process runs: bible.txt, or the largest of
 # the user's files.
-big=$root/../shared/corpora/canterbury-large/bible.txt
+big=$H278_CORPORA/canterbury-large/bible.txt
 if [ ${#data_paths[@]} -gt 0 ]; then
   big=$(find "${data_paths[@]}" -maxdepth 1 -type f ! -name '.*' -size +0 -printf '%s\t%p\n' |
         sort -n | tail -n 1 | cut -f2-)

@@ -4,10 +4,11 @@
 # as CMAKE_CROSSCOMPILING_EMULATOR). The benchmark harness stays Linux-only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/corpora.sh
 bash scripts/deps.sh test
 export WINEDEBUG=-all WINEPREFIX=${WINEPREFIX:-$PWD/build-mingw/wineprefix}
 cmake -S . -B build-mingw -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake \
-  -DCMAKE_BUILD_TYPE=Release -DH278_BENCH=OFF >/dev/null
+  -DCMAKE_BUILD_TYPE=Release -DH278_BENCH=OFF -DH278_CORPORA="$H278_CORPORA" >/dev/null
 cmake --build build-mingw -j "$(nproc)"
 # The first wine start creates its prefix (a few seconds).
 /usr/lib/wine/wine64 build-mingw/cli/h278.exe --version
@@ -15,8 +16,7 @@ H278_TEST_QUICK=1 ctest --test-dir build-mingw -j "$(nproc)" --output-on-failure
 # The Windows CLI end to end: compress, decompress with every decoder, compare.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-src=../shared/corpora/canterbury/alice29.txt
-[ -n "${H278_CORPORA:-}" ] && src=$H278_CORPORA/canterbury/alice29.txt
+src=$H278_CORPORA/canterbury/alice29.txt
 cp "$src" "$tmp/in.txt"
 exe=build-mingw/cli/h278.exe
 /usr/lib/wine/wine64 $exe compress "$tmp/in.txt" -o "$tmp/in.h278" -K 32 --interleaved

@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+. scripts/corpora.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 fast=0
 for a in "$@"; do
@@ -32,7 +33,7 @@ stage() { printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 configure_build() { # dir, cmake args...
   local dir=$1; shift
-  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DH278_CORPORA="$H278_CORPORA" "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
 }
 
