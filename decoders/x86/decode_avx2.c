@@ -94,31 +94,20 @@ AVX2_TARGET static inline void avx2_lanes(h278_lane *lanes, const h278_simd_tabl
         avx2_store(&g[j], lanes + 4 * j, n * D, K);
 }
 
+/* The lane loop with G (registers) and D (steps per refill) as constants. */
+AVX2_TARGET static void avx2_loop(h278_lane *lanes, const h278_simd_tables *t, uint8_t *out, size_t n, unsigned k,
+                                  unsigned per_refill)
+{
+    if (per_refill == 5)
+        k == 16 ? avx2_lanes(lanes, t, out, n, 4, 5) : avx2_lanes(lanes, t, out, n, 8, 5);
+    else
+        k == 16 ? avx2_lanes(lanes, t, out, n, 4, 4) : avx2_lanes(lanes, t, out, n, 8, 4);
+}
+
 AVX2_TARGET static h278_error avx2_decode(const h278_block *b, const h278_params *p, const void *mem,
                                           uint8_t *dst)
 {
-    const h278_simd_tables *t = mem;
-    if (!t->use_lanes)
-        return h278_simd_fallback(b, p, mem, dst);
-    h278_lane lanes[H278_MAX_STREAMS];
-    uint32_t k = h278_lanes_init(b, dst, lanes);
-    unsigned per_refill = 56 / t->bits > 5 ? 5 : 56 / t->bits; /* 5 or 4: bits <= 12 */
-    size_t n;
-    /* Each pass assumes the worst case (7 bytes per refill); real data uses
-     * less, so passes repeat while anything is provably safe. */
-    while ((n = h278_simd_safe_steps(lanes, k, per_refill)) > 0) {
-        uint8_t *out = lanes[0].out;
-        if (per_refill == 5)
-            k == 16 ? avx2_lanes(lanes, t, out, n, 4, 5) : avx2_lanes(lanes, t, out, n, 8, 5);
-        else
-            k == 16 ? avx2_lanes(lanes, t, out, n, 4, 4) : avx2_lanes(lanes, t, out, n, 8, 4);
-    }
-    for (unsigned i = 0; i < k; i++) {
-        h278_error err = h278_lane_finish(&lanes[i], t->narrow, t->bits, NULL, k);
-        if (err)
-            return err;
-    }
-    return H278_OK;
+    return h278_simd_decode(b, p, mem, dst, avx2_loop);
 }
 
 static h278_error avx2_build(const h278_block *b, const h278_params *p, void *mem)

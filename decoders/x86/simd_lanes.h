@@ -93,4 +93,39 @@ static inline size_t h278_simd_safe_steps(const h278_lane *lanes, unsigned k, un
     return n;
 }
 
+/* A variant's lane loop: n iterations (a refill, then per_refill steps) of
+ * all k lanes (16 or 32), writing from out. */
+typedef void (*h278_simd_loop)(h278_lane *lanes, const h278_simd_tables *t, uint8_t *out, size_t n, unsigned k,
+                               unsigned per_refill);
+
+/*
+ * The decode both SIMD variants run around their lane loop: the scalar
+ * fallback for blocks the lanes do not take, passes of the loop while any
+ * step is provably safe (each pass assumes the worst case, 7 bytes per
+ * refill; real data uses less, so passes repeat), then the checked scalar
+ * tail of every stream. Inlined into each variant, so loop is a direct call.
+ */
+static H278_ALWAYS_INLINE h278_error h278_simd_decode(const h278_block *b, const h278_params *p, const void *mem,
+                                                      uint8_t *dst, h278_simd_loop loop)
+{
+    const h278_simd_tables *t = mem;
+    if (!t->use_lanes)
+        return h278_simd_fallback(b, p, mem, dst);
+    h278_lane lanes[H278_MAX_STREAMS];
+    uint32_t k = h278_lanes_init(b, dst, lanes);
+    unsigned per_refill = 56 / t->bits > 5 ? 5 : 56 / t->bits; /* 5 or 4: bits <= 12 */
+    size_t n;
+    while ((n = h278_simd_safe_steps(lanes, k, per_refill)) > 0) {
+        /* All lanes are at the same step: stream i's next symbol is output
+         * byte i + step * K, so the block's first byte is lanes[0].out. */
+        loop(lanes, t, lanes[0].out, n, k, per_refill);
+    }
+    for (unsigned i = 0; i < k; i++) {
+        h278_error err = h278_lane_finish(&lanes[i], t->narrow, t->bits, NULL, k);
+        if (err)
+            return err;
+    }
+    return H278_OK;
+}
+
 #endif /* H278_SIMD_LANES_H */
