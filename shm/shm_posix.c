@@ -185,10 +185,17 @@ h278_shm_error h278_shm_open(const char *name, h278_shm_region **out)
         return err;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077) != 0 || st.st_size <= 0) {
+    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
         close(fd);
         free(r);
         return H278_SHM_PERMISSION;
+    }
+    if (st.st_size <= 0) {
+        /* Its creator is between shm_open and ftruncate: not there yet, and
+         * a caller that waits for the region should keep waiting. */
+        close(fd);
+        free(r);
+        return H278_SHM_NOT_FOUND;
     }
     r->size = (size_t)st.st_size;
     r->addr = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +294,14 @@ static void permissions(void)
     CHECK(h278_shm_open(name, &other) == H278_SHM_OK);
     h278_shm_close(other);
     h278_shm_close(r);
+
+    /* A region whose creator has not sized it yet is not there yet (a
+     * producer waiting for its server keeps waiting), not refused. */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    CHECK(fd >= 0);
+    CHECK(h278_shm_open(name, &other) == H278_SHM_NOT_FOUND && !other);
+    close(fd);
+    unlink(path);
 
     /* A region that belongs to another user is refused (needs root to make
      * one as another user). */
