@@ -43,7 +43,7 @@ step 1 "packages and Release build (build-release/)"
 bash scripts/deps.sh bench
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DH278_BENCH=ON \
   -DH278_CORPORA="$H278_CORPORA" >/dev/null
-cmake --build build-release -j "$(nproc)" --target h278_bench h278_cli >"$tmp/build.log" 2>&1 ||
+cmake --build build-release -j "$(nproc)" --target h278_bench h278_cli h278-shm-bench >"$tmp/build.log" 2>&1 ||
   { cat "$tmp/build.log" >&2; echo "bench.sh: the build failed" >&2; exit 1; }
 h278=$root/build-release/cli/h278
 bench=$root/build-release/bench/h278-bench
@@ -196,6 +196,21 @@ PY
     done
   done
   [ -s "$out/serve-errors.txt" ] || rm -f "$out/serve-errors.txt"
+  # What the transport costs: the same blocks decoded in this process and
+  # end to end through shared memory, at 1 thread and at the core count.
+  echo "  transport cost (h278-shm-bench, the Canterbury files, 128 KiB blocks):"
+  : > "$out/transport.txt"
+  for t in $(printf '%s\n' 1 "$cores" | sort -nu); do
+    for d in simd multisym; do
+      layout=(); [ "$d" = simd ] && layout=(-K 32 --interleaved)
+      run=(--threads "$t" --decoder "$d" "${layout[@]}" --reps $((quick ? 1 : 5)))
+      rc=0
+      "$root/build-release/shm/h278-shm-bench" "${run[@]}" "$H278_CORPORA"/canterbury/* >"$tmp/transport.txt" 2>&1 || rc=$?
+      { echo "## h278-shm-bench ${run[*]} \$H278_CORPORA/canterbury/*"; cat "$tmp/transport.txt"; } >> "$out/transport.txt"
+      [ "$rc" = 0 ] || printf 'transport/%s/threads:%s\tfailed\n' "$d" "$t" >> "$out/checks.tsv"
+      echo "    $d, $t thread(s): $(grep -m1 'ratio to in process' "$tmp/transport.txt" | awk '{print $5 $6}') of in-process speed"
+    done
+  done
 fi
 
 step 4 "hyperfine: whole-process h278 decompress per variant, and the feed -> serve pipeline"

@@ -9,8 +9,9 @@ H278 files with K=4 segmented streams and with K=32 interleaved streams
 decoder (zstd-literals) on the same input bytes; the whole `h278
 decompress` process on the large file (hyperfine); and whether every
 output of that row was checked. Then the decode threads sweep and the
-feed -> serve pipeline, when the run has them, and the whole-file times
-at 1 KB, 1 MB and 10 MB beside the original write-up's headline.
+feed -> serve pipeline, and the transport cost (transport.txt), when the
+run has them, and the whole-file times at 1 KB, 1 MB and 10 MB beside the
+original write-up's headline.
 
 Summary datasets: the four Canterbury texts when present, else every
 dataset of the run (e.g. the user's files with --data).
@@ -42,6 +43,43 @@ def registry(folder):
         return [], set()
     listed = [v for v in ctx.get("h278_variants", "").split(",") if v]
     return listed, {v for v in ctx.get("h278_variants_skipped", "").split(",") if v}
+
+
+def transport(folder):
+    """The transport cost lines of transport.txt (h278-shm-bench runs), if any."""
+    try:
+        with open(os.path.join(folder, "transport.txt")) as f:
+            text = f.read()
+    except OSError:
+        return
+    rows = []
+    for run in text.split("## h278-shm-bench ")[1:]:
+        args = run.split("\n", 1)[0].split()
+        vals = {}
+        for line in run.splitlines()[1:]:
+            key, _, rest = line.strip().partition("  ")
+            key = key.strip()
+            num = rest.split()[0] if rest.split() else ""
+            if key in vals:  # the second ratio / CPU lines: without the re-check
+                key += " (no re-check)"
+            vals[key] = num
+        rows.append((args[args.index("--decoder") + 1], args[args.index("--threads") + 1], vals))
+    if not rows:
+        return
+    print("\nTransport cost (h278-shm-bench: the Canterbury files in 128 KiB blocks, in this process vs through"
+          "\nshared memory to a forked `h278 serve` with the same threads; medians; the feed re-checks every result):")
+    print(f"  {'decoder':9} {'threads':>7} {'in process':>11} {'shared mem':>11} {'ratio':>6} "
+          f"{'no re-check':>12} {'producer CPUs':>14}")
+    def num(v, key, digits):
+        try:
+            return f"{float(v[key]):.{digits}f}"
+        except (KeyError, ValueError):
+            return v.get(key) or "-"
+    for d, t, v in rows:
+        print(f"  {d:9} {t:>7} {num(v, 'decode in process', 0):>11} "
+              f"{num(v, 'decode through shared memory (end to end)', 0):>11} "
+              f"{num(v, 'ratio to in process', 2):>6} {num(v, 'ratio to in process (no re-check)', 2):>12} "
+              f"{num(v, 'producer CPU use', 2):>14}")
 
 
 def cell(x, width=7):
@@ -135,6 +173,7 @@ def main(folder):
         print(f"\nWhole feed -> serve pipeline (processes started, {pipe[0]['dataset']} once, hyperfine median), MB/s:")
         print("  " + "   ".join(f"{r['variant']} {r['params'].replace(':', ' ')}: "
                                 + (f"{float(r['mb_per_s']):.0f}" if r["mb_per_s"] else "FAILED") for r in pipe))
+    transport(folder)
     headline(folder)
     bad = [r["name"] for r in rows if r["checked"] != "yes"]
     if bad:

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,8 +58,17 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Runs whose output was wrong or that failed: they give no number. */
+static unsigned failures;
+
 static void report(const char *what, double *v, unsigned n, const char *unit)
 {
+    for (unsigned i = 0; i < n; i++)
+        if (!(v[i] > 0)) {
+            printf("%-44s FAILED (wrong output or an error: no number)\n", what);
+            fflush(stdout);
+            return;
+        }
     qsort(v, n, sizeof *v, cmp_double);
     printf("%-44s %9.2f %s  (min %.2f, max %.2f, %u runs)\n", what, v[n / 2], unit, v[0], v[n - 1], n);
     fflush(stdout);
@@ -208,16 +218,29 @@ static double decode_in_process(const bench *b, uint64_t nblocks)
     for (unsigned i = 0; i < b->threads; i++)
         h278_shm_thread_join(th[i]);
     double t = now_s() - t0;
-    if (ip.failed)
+    if (ip.failed) {
         fprintf(stderr, "h278-shm-bench: in-process decode failed\n");
+        failures++;
+        return 0;
+    }
     uint64_t bytes = 0;
     for (uint64_t i = 0; i < nblocks; i++)
         bytes += b->blocks[i % b->nblocks].decoded_size;
     return (double)bytes / t / 1e6;
 }
 
-static double decode_through_shm(const bench *b, const char *name, uint64_t nblocks, int verify)
+static double cpu_s(int who)
 {
+    struct rusage u;
+    getrusage(who, &u);
+    return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+/* Decoded MB/s end to end; cpu[0] and cpu[1] receive the CPUs the producer
+ * and the server kept busy on average (CPU seconds over wall seconds). */
+static double decode_through_shm(const bench *b, const char *name, uint64_t nblocks, int verify, double cpu[2])
+{
+    double t0 = now_s(), self0 = cpu_s(RUSAGE_SELF), children0 = cpu_s(RUSAGE_CHILDREN);
     pid_t child = fork();
     if (child == 0) {
         h278_serve_opts o = {0};
@@ -245,18 +268,29 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
             const block_ref *r = &b->blocks[i % b->nblocks];
             failed = h278_feed_send(f, r->bytes, r->size, r->decoded_size, b->max_len, r->checksum, NULL, NULL);
         }
-        if (failed || h278_feed_finish(f, NULL, NULL))
-            fprintf(stderr, "h278-shm-bench: feed: %s\n", h278_feed_error(f));
         h278_feed_stats st;
         h278_feed_get_stats(f, &st);
-        mbps = st.seconds > 0 ? (double)st.bytes_out / st.seconds / 1e6 : 0;
+        if (failed || h278_feed_finish(f, NULL, NULL)) {
+            fprintf(stderr, "h278-shm-bench: feed: %s\n", h278_feed_error(f));
+            failures++;
+        } else if (st.seconds > 0) {
+            mbps = (double)st.bytes_out / st.seconds / 1e6;
+        }
         h278_feed_free(f);
     } else {
         fprintf(stderr, "h278-shm-bench: %s\n", err);
+        failures++;
         kill(child, SIGTERM);
     }
     int status;
     waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        failures++;
+        mbps = 0;
+    }
+    double wall = now_s() - t0;
+    cpu[0] = (cpu_s(RUSAGE_SELF) - self0) / wall;
+    cpu[1] = (cpu_s(RUSAGE_CHILDREN) - children0) / wall;
     return mbps;
 }
 
@@ -382,22 +416,29 @@ int main(int argc, char **argv)
     snprintf(what, sizeof what, "raw ring, %u-byte payloads", avg_block);
     report(what, v, b.reps, "GB/s");
     uint64_t n = blocks_for(&b, b.seconds);
-    double in[100], shm[100], ratio[100], shm_nv[100], ratio_nv[100];
+    double in[100], shm[100], ratio[100], shm_nv[100], ratio_nv[100], cpu[4][100];
     for (unsigned r = 0; r < b.reps; r++) {
+        double c[2];
         in[r] = decode_in_process(&b, n);
-        shm[r] = decode_through_shm(&b, name, n, 1);
-        shm_nv[r] = decode_through_shm(&b, name, n, 0);
+        shm[r] = decode_through_shm(&b, name, n, 1, c);
+        cpu[0][r] = c[0], cpu[1][r] = c[1];
+        shm_nv[r] = decode_through_shm(&b, name, n, 0, c);
+        cpu[2][r] = c[0], cpu[3][r] = c[1];
         ratio[r] = in[r] > 0 ? shm[r] / in[r] : 0;
         ratio_nv[r] = in[r] > 0 ? shm_nv[r] / in[r] : 0;
     }
     report("decode in process", in, b.reps, "MB/s");
     report("decode through shared memory (end to end)", shm, b.reps, "MB/s");
     report("  ratio to in process", ratio, b.reps, "x");
+    report("  producer CPU use", cpu[0], b.reps, "CPUs");
+    report("  server CPU use", cpu[1], b.reps, "CPUs");
     report("  same, producer does not re-verify", shm_nv, b.reps, "MB/s");
     report("  ratio to in process", ratio_nv, b.reps, "x");
+    report("  producer CPU use", cpu[2], b.reps, "CPUs");
+    report("  server CPU use", cpu[3], b.reps, "CPUs");
     for (size_t i = 0; i < nkeep; i++)
         free(keep[i]);
     free(b.blocks);
     free(files);
-    return 0;
+    return failures ? 1 : 0;
 }

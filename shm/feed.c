@@ -37,6 +37,8 @@ struct h278_feed {
     uint32_t session;
     uint32_t stall_ms;
     int verify;
+    int nap;                /* wait for results on a timer: see nap_for_results */
+    uint64_t wait_ns;       /* how long refill waits took lately (average) */
     int finished, failed;
     char err[320];
     uint64_t err_pos;
@@ -145,6 +147,8 @@ h278_feed *h278_feed_open(const h278_feed_opts *o, char *err, size_t err_size)
         return NULL;
     }
     f->ring.busy_poll = o->busy_poll;
+    uint32_t consumers = atomic_load_explicit(&f->ring.hdr->consumers, memory_order_relaxed);
+    f->nap = !o->busy_poll && consumers < h278_shm_cpu_count() && h278_shm_nap_us(0) == 0;
     f->pending = calloc(f->ring.slot_count, sizeof *f->pending);
     if (!f->pending) {
         snprintf(err, err_size, "out of memory");
@@ -193,6 +197,34 @@ static int accept_result(h278_feed *f, const h278_ring_msg *m, h278_feed_sink si
 }
 
 /*
+ * Napping. A producer blocked on the result doorbell must be woken by the
+ * decode thread that completes the result it waits for: a system call and,
+ * since the producer's CPU is idle, an interrupt to that CPU, which in a
+ * virtual machine is an exit to the hypervisor (about 30 us of the decode
+ * thread's time per wake-up on the development VM, some 3% of its time at
+ * one wake-up per half ring). A producer with a CPU to itself (the server
+ * runs fewer decode threads than this process has CPUs) naps first: a
+ * timed sleep of half its recent waits, then eighths of them, so that
+ * usually it wakes by itself and the decode threads never pay. A timed
+ * sleep overshoots (by 20-80 us here), so the naps stop once the usual
+ * wait has passed and it blocks as before; the workers still hold half a
+ * ring of blocks meanwhile. Without a spare CPU its timer would interrupt
+ * a decode thread instead, so it only blocks. NAP_MAX_NS bounds the
+ * average, and with it every nap.
+ */
+#define NAP_MAX_NS 20000000u
+
+static void nap_for_results(h278_feed *f, uint32_t ahead, uint64_t since)
+{
+    uint64_t usual = f->wait_ns;
+    if (!f->nap || !usual || h278_ring_wait_results(&f->ring, ahead, 0) != H278_RING_TIMEOUT)
+        return;
+    h278_shm_nap_us((uint32_t)(usual / 2 / 1000));
+    while (h278_ring_wait_results(&f->ring, ahead, 0) == H278_RING_TIMEOUT && h278_shm_now_ns() - since < usual)
+        h278_shm_nap_us((uint32_t)(usual / 8 / 1000) + 1);
+}
+
+/*
  * Waits until the result `ahead` positions in is back (1: the oldest), then
  * takes every result that is ready, in order. Refilling a full ring with
  * ahead = half the slots sleeps (and costs the server a wake-up call) once
@@ -202,6 +234,7 @@ static int accept_result(h278_feed *f, const h278_ring_msg *m, h278_feed_sink si
 static int take_results(h278_feed *f, uint32_t ahead, h278_feed_sink sink, void *ctx)
 {
     uint64_t waited_since = h278_shm_now_ns();
+    nap_for_results(f, ahead, waited_since);
     for (;;) {
         h278_ring_status st = h278_ring_wait_results(&f->ring, ahead, WAIT_SLICE_MS);
         if (st == H278_RING_EMPTY)
@@ -218,6 +251,11 @@ static int take_results(h278_feed *f, uint32_t ahead, h278_feed_sink sink, void 
             if (h278_shm_now_ns() - waited_since >= (uint64_t)f->stall_ms * 1000000u)
                 return fail(f, f->ring.done, "the server returned nothing for %u ms", f->stall_ms);
             continue;
+        }
+        if (ahead > 1) { /* a refill wait: keep its length for the next nap */
+            uint64_t w = h278_shm_now_ns() - waited_since;
+            w = w < NAP_MAX_NS ? w : NAP_MAX_NS;
+            f->wait_ns = f->wait_ns ? (f->wait_ns * 7 + w) / 8 : w;
         }
         unsigned taken = 0;
         h278_ring_msg m;

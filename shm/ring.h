@@ -95,6 +95,9 @@ typedef struct h278_ring_header {
     _Atomic uint32_t session;
     _Atomic uint64_t producer_pid;
     _Atomic uint64_t producer_start;
+    /* Decode threads the server runs: only advice for how the producer
+     * waits (feed.c), so any value is harmless. */
+    _Atomic uint32_t consumers;
     /* Producer side. */
     _Alignas(64) _Atomic uint64_t head;   /* positions published */
     _Atomic uint32_t closed;              /* the producer has published its last position */

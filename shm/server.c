@@ -367,6 +367,7 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
     h278_ring_init(&s.ring, h278_shm_addr(s.region), size, slots, request_capacity, max_block, nonce);
     s.ring.region = s.region;
     s.ring.busy_poll = o->busy_poll;
+    atomic_store_explicit(&s.ring.hdr->consumers, s.threads, memory_order_relaxed);
     atomic_store_explicit(&s.ring.hdr->state, H278_RING_SERVING, memory_order_release);
     if (o->ready)
         o->ready(o->ctx);

@@ -68,6 +68,12 @@ void h278_shm_wake(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word,
  * the CPU. */
 void h278_shm_relax(unsigned round);
 void h278_shm_sleep_ms(uint32_t ms);
+/* Sleeps about us microseconds on a timer, so that no other thread has to
+ * wake the caller. Returns 0, or -1 without sleeping where the system has
+ * no sleep that short (Windows: its timed waits count whole milliseconds). */
+int h278_shm_nap_us(uint32_t us);
+/* CPUs this process may run on (at least 1). */
+uint32_t h278_shm_cpu_count(void);
 /* A monotonic clock in nanoseconds. */
 uint64_t h278_shm_now_ns(void);
 

@@ -284,6 +284,24 @@ void h278_shm_sleep_ms(uint32_t ms)
         ;
 }
 
+int h278_shm_nap_us(uint32_t us)
+{
+    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
+uint32_t h278_shm_cpu_count(void)
+{
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (uint32_t)CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (uint32_t)n : 1;
+}
+
 uint64_t h278_shm_now_ns(void)
 {
     struct timespec ts;

@@ -249,6 +249,19 @@ void h278_shm_sleep_ms(uint32_t ms)
     Sleep(ms);
 }
 
+int h278_shm_nap_us(uint32_t us)
+{
+    (void)us;
+    return -1;
+}
+
+uint32_t h278_shm_cpu_count(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors ? si.dwNumberOfProcessors : 1;
+}
+
 uint64_t h278_shm_now_ns(void)
 {
     static LARGE_INTEGER freq;

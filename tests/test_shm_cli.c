@@ -2,8 +2,10 @@
  * test_shm_cli.c - the `h278 serve` and `h278 feed` commands, called as the
  * CLI calls them (h278_cmd_serve / h278_cmd_feed with an argv), the server
  * in a thread of this process so that it runs the same under wine:
- *   - two .h278 files (default and K=32 interleaved layouts) fed to a
- *     --once server with 2 threads; -o writes exactly the original bytes;
+ *   - every Canterbury file (and the artificial ones) as .h278 files, in
+ *     the default and the K=32 interleaved layouts, fed in one `h278 feed`
+ *     to a --once server with 1, 2 and 4 threads; -o writes exactly the
+ *     originals, one after the other;
  *   - -o refuses to overwrite an existing file without -f, and -f does;
  *   - --repeat-bytes sends the blocks again until the byte count is reached
  *     (with --no-verify, the bytes still come back right);
@@ -92,61 +94,94 @@ static int make_h278(const char *path, const uint8_t *src, size_t n, int interle
     return rc;
 }
 
+#define MAX_FILES 64
+
 int main(void)
 {
     uint64_t pid, start;
     h278_shm_self(&pid, &start);
     snprintf(name, sizeof name, "test-cli-%llu", (unsigned long long)pid);
-    static char paths[64][512];
-    size_t all = h278_test_corpus_files(paths, 64);
-    const char *want[2] = {"/canterbury/alice29.txt", "/canterbury/kennedy.xls"};
-    uint8_t *orig[2] = {NULL, NULL};
-    size_t n[2] = {0, 0};
-    for (size_t i = 0; i < all; i++)
-        for (int k = 0; k < 2; k++)
-            if (strstr(paths[i], want[k]))
-                orig[k] = h278_test_read_file(paths[i], &n[k]);
-    CHECK(orig[0] && orig[1]);
-    if (!orig[0] || !orig[1])
-        return h278_test_finish();
     h278_shm_thread *dog;
     CHECK(h278_shm_thread_start(&dog, watchdog, NULL) == 0);
-    char in0[128], in1[128], out[128];
-    snprintf(in0, sizeof in0, "shm-cli-%llu-0.h278", (unsigned long long)pid);
-    snprintf(in1, sizeof in1, "shm-cli-%llu-1.h278", (unsigned long long)pid);
+    char out[128];
     snprintf(out, sizeof out, "shm-cli-%llu.out", (unsigned long long)pid);
-    CHECK(make_h278(in0, orig[0], n[0], 0) == 0 && make_h278(in1, orig[1], n[1], 1) == 0);
     remove(out);
 
-    /* Two files through a --once server; the output is both originals. */
+    /* Every Canterbury file, compressed here, alternating the layouts. */
+    static char paths[MAX_FILES][512], inputs[MAX_FILES][128];
+    size_t all = h278_test_corpus_files(paths, MAX_FILES), nfiles = 0, total = 0;
+    uint8_t *orig[MAX_FILES];
+    const char *src[MAX_FILES];
+    size_t n[MAX_FILES];
+    for (size_t i = 0; i < all; i++) {
+        if (!strstr(paths[i], "/canterbury/") && !strstr(paths[i], "/canterbury-artificial/"))
+            continue;
+        src[nfiles] = paths[i];
+        orig[nfiles] = h278_test_read_file(paths[i], &n[nfiles]);
+        snprintf(inputs[nfiles], sizeof inputs[nfiles], "shm-cli-%llu-%zu.h278", (unsigned long long)pid, nfiles);
+        if (orig[nfiles] && make_h278(inputs[nfiles], orig[nfiles], n[nfiles], (int)(nfiles % 2)) == 0)
+            total += n[nfiles++];
+    }
+    CHECKF(nfiles >= 15, "%zu Canterbury files compressed", nfiles);
+    if (nfiles < 2)
+        return h278_test_finish();
+    /* alice29.txt and kennedy.xls (or the first two) for the option checks
+     * below. */
+    size_t i0 = 0, i1 = 1;
+    for (size_t i = 0; i < nfiles; i++) {
+        if (strstr(src[i], "/alice29.txt"))
+            i0 = i;
+        if (strstr(src[i], "/kennedy.xls"))
+            i1 = i;
+    }
+    char *in0 = inputs[i0], *in1 = inputs[i1];
+
+    /* All of them in one feed to a --once server with 1, 2 and 4 threads;
+     * the output is the originals, one after the other. */
     serve_run s;
-    start_serve(&s, "2");
-    char *args1[] = {"feed", "--name", name, "--wait", "10", in0, in1, "-o", out, NULL};
-    CHECK(feed(args1) == 0);
-    h278_shm_thread_join(s.thread);
-    CHECK(s.rc == 0);
-    size_t got_n = 0;
-    uint8_t *got = h278_test_read_file(out, &got_n);
-    CHECK(got && got_n == n[0] + n[1] && memcmp(got, orig[0], n[0]) == 0 &&
-          memcmp(got + n[0], orig[1], n[1]) == 0);
-    free(got);
+    const char *threads[] = {"1", "2", "4"};
+    for (int t = 0; t < 3; t++) {
+        char *args[MAX_FILES + 10] = {"feed", "--name", name, "--wait", "10", "-o", out, "-f"};
+        int argc = 8;
+        for (size_t i = 0; i < nfiles; i++)
+            args[argc++] = inputs[i];
+        args[argc] = NULL;
+        start_serve(&s, threads[t]);
+        CHECKF(feed(args) == 0, "%s threads", threads[t]);
+        h278_shm_thread_join(s.thread);
+        CHECKF(s.rc == 0, "%s threads", threads[t]);
+        size_t got_n = 0, off = 0, same = 0;
+        uint8_t *got = h278_test_read_file(out, &got_n);
+        for (size_t i = 0; got && got_n == total && i < nfiles; off += n[i++])
+            same += memcmp(got + off, orig[i], n[i]) == 0;
+        CHECKF(got && got_n == total && same == nfiles, "%s threads: %zu of %zu bytes back, %zu of %zu files equal",
+               threads[t], got_n, total, same, nfiles);
+        free(got);
+    }
+    remove(out);
 
     /* -o does not overwrite without -f (the session still ends cleanly);
      * with -f it does. */
     start_serve(&s, "1");
+    char *args1[] = {"feed", "--name", name, "--wait", "10", in0, "-o", out, NULL};
     char *args2[] = {"feed", "--name", name, "--wait", "10", in1, "-o", out, NULL};
+    CHECK(feed(args1) == 0);
+    h278_shm_thread_join(s.thread);
+    CHECK(s.rc == 0);
+    start_serve(&s, "1");
     CHECK(feed(args2) != 0);
     h278_shm_thread_join(s.thread);
     CHECK(s.rc == 0);
-    got = h278_test_read_file(out, &got_n);
-    CHECK(got && got_n == n[0] + n[1]);
+    size_t got_n = 0;
+    uint8_t *got = h278_test_read_file(out, &got_n);
+    CHECK(got && got_n == n[i0]);
     free(got);
     start_serve(&s, "1");
     char *args3[] = {"feed", "--name", name, "--wait", "10", in1, "-o", out, "-f", NULL};
     CHECK(feed(args3) == 0);
     h278_shm_thread_join(s.thread);
     got = h278_test_read_file(out, &got_n);
-    CHECK(s.rc == 0 && got && got_n == n[1] && memcmp(got, orig[1], n[1]) == 0);
+    CHECK(s.rc == 0 && got && got_n == n[i1] && memcmp(got, orig[i1], n[i1]) == 0);
     free(got);
 
     /* --repeat-bytes: alice29 again and again, until 1 MB was sent. */
@@ -156,10 +191,10 @@ int main(void)
     CHECK(feed(args4) == 0);
     h278_shm_thread_join(s.thread);
     got = h278_test_read_file(out, &got_n);
-    CHECK(s.rc == 0 && got && got_n >= (1u << 20) && got_n < (1u << 20) + n[0]);
+    CHECK(s.rc == 0 && got && got_n >= (1u << 20) && got_n < (1u << 20) + n[i0]);
     int same = got != NULL;
-    for (size_t off = 0; same && off < got_n; off += n[0])
-        same = memcmp(got + off, orig[0], got_n - off < n[0] ? got_n - off : n[0]) == 0;
+    for (size_t off = 0; same && off < got_n; off += n[i0])
+        same = memcmp(got + off, orig[i0], got_n - off < n[i0] ? got_n - off : n[i0]) == 0;
     CHECK(same);
     free(got);
 
@@ -174,11 +209,11 @@ int main(void)
     char *no_server[] = {"feed", "--name", name, in0, NULL};
     CHECK(feed(no_server) != 0);
 
-    remove(in0);
-    remove(in1);
     remove(out);
-    free(orig[0]);
-    free(orig[1]);
+    for (size_t i = 0; i < nfiles; i++) {
+        remove(inputs[i]);
+        free(orig[i]);
+    }
     atomic_store(&finished, 1);
     h278_shm_thread_join(dog);
     return h278_test_finish();
