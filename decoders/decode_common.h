@@ -138,6 +138,57 @@ static inline size_t h278_group_safe_iters(const h278_lane *lanes, unsigned n, u
         (lanes)[i].out = out##i;                                                \
     } while (0)
 
+/*
+ * The fast loop of the scalar table decoders (table, hybrid, multisym).
+ * While every lane of the group (N = 1 or 4 lanes) can take more rounds
+ * without a bounds check (h278_group_safe_iters with max_syms and
+ * max_bits), it holds the lanes in locals and, per round, refills each
+ * lane once and runs STEP(i) on lane i up to D (<= 5) times; then it
+ * stores the lanes back. STEP(i) is the decoder's own lookup on lane i's
+ * locals (bits##i, count##i, in##i, out##i). Lane 0 writes at least D
+ * symbols per round, so its output bounds the rounds.
+ */
+#define H278_LANE_ROUND_(STEP, N, D, j)                                         \
+    if ((j) < (D)) {                                                            \
+        STEP(0);                                                                \
+        if ((N) > 1) {                                                          \
+            STEP(1);                                                            \
+            STEP(2);                                                            \
+            STEP(3);                                                            \
+        }                                                                       \
+    }
+
+#define H278_LANE_FAST_LOOP(lanes, N, stride, D, max_syms, max_bits, STEP)      \
+    do {                                                                        \
+        size_t rounds_;                                                         \
+        while ((rounds_ = h278_group_safe_iters(lanes, N, stride, max_syms, max_bits)) > 0) { \
+            H278_LANE_VARS(0, lanes, N);                                        \
+            H278_LANE_VARS(1, lanes, N);                                        \
+            H278_LANE_VARS(2, lanes, N);                                        \
+            H278_LANE_VARS(3, lanes, N);                                        \
+            const uint8_t *olimit_ = out0 + rounds_ * (D) * (stride);           \
+            do {                                                                \
+                H278_LANE_REFILL(0);                                            \
+                if ((N) > 1) {                                                  \
+                    H278_LANE_REFILL(1);                                        \
+                    H278_LANE_REFILL(2);                                        \
+                    H278_LANE_REFILL(3);                                        \
+                }                                                               \
+                H278_LANE_ROUND_(STEP, N, D, 0)                                 \
+                H278_LANE_ROUND_(STEP, N, D, 1)                                 \
+                H278_LANE_ROUND_(STEP, N, D, 2)                                 \
+                H278_LANE_ROUND_(STEP, N, D, 3)                                 \
+                H278_LANE_ROUND_(STEP, N, D, 4)                                 \
+            } while (out0 < olimit_);                                           \
+            H278_LANE_SAVE(0, lanes);                                           \
+            if ((N) > 1) {                                                      \
+                H278_LANE_SAVE(1, lanes);                                       \
+                H278_LANE_SAVE(2, lanes);                                       \
+                H278_LANE_SAVE(3, lanes);                                       \
+            }                                                                   \
+        }                                                                       \
+    } while (0)
+
 /* Lookups per refill for codes of up to `bits` bits: a refill guarantees 56
  * bits, so D lookups of at most `bits` bits each need D * bits <= 56. */
 static inline unsigned h278_lookups_per_refill(unsigned bits)

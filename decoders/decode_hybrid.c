@@ -100,39 +100,7 @@ static H278_ALWAYS_INLINE void hybrid_fast(h278_lane *lanes, const hybrid_tables
 {
     const uint64_t mask = (UINT64_C(1) << s) - 1;
     const uint32_t max_bits = has_long ? D * t->lc.max_len : 0;
-    size_t n;
-    while ((n = h278_group_safe_iters(lanes, N, stride, D, max_bits)) > 0) {
-        H278_LANE_VARS(0, lanes, N);
-        H278_LANE_VARS(1, lanes, N);
-        H278_LANE_VARS(2, lanes, N);
-        H278_LANE_VARS(3, lanes, N);
-        const uint8_t *olimit = out0 + n * D * stride;
-        do {
-            H278_LANE_REFILL(0);
-            if (N > 1) {
-                H278_LANE_REFILL(1);
-                H278_LANE_REFILL(2);
-                H278_LANE_REFILL(3);
-            }
-#define HYBRID_ROUND(j)          \
-    if ((j) < D) {               \
-        HYBRID_STEP(0);          \
-        if (N > 1) {             \
-            HYBRID_STEP(1);      \
-            HYBRID_STEP(2);      \
-            HYBRID_STEP(3);      \
-        }                        \
-    }
-            HYBRID_ROUND(0) HYBRID_ROUND(1) HYBRID_ROUND(2) HYBRID_ROUND(3) HYBRID_ROUND(4)
-#undef HYBRID_ROUND
-        } while (out0 < olimit);
-        H278_LANE_SAVE(0, lanes);
-        if (N > 1) {
-            H278_LANE_SAVE(1, lanes);
-            H278_LANE_SAVE(2, lanes);
-            H278_LANE_SAVE(3, lanes);
-        }
-    }
+    H278_LANE_FAST_LOOP(lanes, N, stride, D, D, max_bits, HYBRID_STEP);
 }
 
 /* The specialisation for N lanes: D (at least 3 for any S of 6..14 and codes

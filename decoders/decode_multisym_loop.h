@@ -87,39 +87,7 @@ static H278_ALWAYS_INLINE void ms_fast(h278_lane *lanes, const ms_tables *t, con
     const uint64_t mask = (UINT64_C(1) << w) - 1;
     const uint32_t *tab = t->multi;
     const uint32_t max_bits = has_long ? D * t->lc.max_len : 0;
-    size_t n;
-    while ((n = h278_group_safe_iters(lanes, N, stride, 3 * D + 1, max_bits)) > 0) {
-        H278_LANE_VARS(0, lanes, N);
-        H278_LANE_VARS(1, lanes, N);
-        H278_LANE_VARS(2, lanes, N);
-        H278_LANE_VARS(3, lanes, N);
-        const uint8_t *olimit = out0 + n * D * stride;
-        do {
-            H278_LANE_REFILL(0);
-            if (N > 1) {
-                H278_LANE_REFILL(1);
-                H278_LANE_REFILL(2);
-                H278_LANE_REFILL(3);
-            }
-#define MS_ROUND(j)              \
-    if ((j) < D) {               \
-        MS_STEP(0);              \
-        if (N > 1) {             \
-            MS_STEP(1);          \
-            MS_STEP(2);          \
-            MS_STEP(3);          \
-        }                        \
-    }
-            MS_ROUND(0) MS_ROUND(1) MS_ROUND(2) MS_ROUND(3) MS_ROUND(4)
-#undef MS_ROUND
-        } while (out0 < olimit);
-        H278_LANE_SAVE(0, lanes);
-        if (N > 1) {
-            H278_LANE_SAVE(1, lanes);
-            H278_LANE_SAVE(2, lanes);
-            H278_LANE_SAVE(3, lanes);
-        }
-    }
+    H278_LANE_FAST_LOOP(lanes, N, stride, D, 3 * D + 1, max_bits, MS_STEP);
 }
 
 /* Picks the specialisation of ms_fast for a group of N lanes: the default

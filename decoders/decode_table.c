@@ -57,39 +57,7 @@ static H278_ALWAYS_INLINE void table_fast(h278_lane *lanes, const uint16_t *t, u
                                           const unsigned N, uint32_t stride, const unsigned D)
 {
     const uint64_t mask = (UINT64_C(1) << m) - 1;
-    size_t n;
-    while ((n = h278_group_safe_iters(lanes, N, stride, D, 0)) > 0) {
-        H278_LANE_VARS(0, lanes, N);
-        H278_LANE_VARS(1, lanes, N);
-        H278_LANE_VARS(2, lanes, N);
-        H278_LANE_VARS(3, lanes, N);
-        const uint8_t *olimit = out0 + n * D * stride;
-        do {
-            H278_LANE_REFILL(0);
-            if (N > 1) {
-                H278_LANE_REFILL(1);
-                H278_LANE_REFILL(2);
-                H278_LANE_REFILL(3);
-            }
-#define TABLE_ROUND(j)           \
-    if ((j) < D) {               \
-        TABLE_STEP(0);           \
-        if (N > 1) {             \
-            TABLE_STEP(1);       \
-            TABLE_STEP(2);       \
-            TABLE_STEP(3);       \
-        }                        \
-    }
-            TABLE_ROUND(0) TABLE_ROUND(1) TABLE_ROUND(2) TABLE_ROUND(3) TABLE_ROUND(4)
-#undef TABLE_ROUND
-        } while (out0 < olimit);
-        H278_LANE_SAVE(0, lanes);
-        if (N > 1) {
-            H278_LANE_SAVE(1, lanes);
-            H278_LANE_SAVE(2, lanes);
-            H278_LANE_SAVE(3, lanes);
-        }
-    }
+    H278_LANE_FAST_LOOP(lanes, N, stride, D, D, 0, TABLE_STEP);
 }
 
 /* The specialisation for N lanes with D = 56 / M lookups per refill; the
