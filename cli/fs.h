@@ -1,6 +1,7 @@
 /*
- * fs.h - the file-system operations the CLI needs, one implementation per
- * platform (fs_posix.c, fs_win32.c).
+ * fs.h - the file-system operations the CLI needs: output files (fs.c),
+ * over primitives with one implementation per platform (fs_posix.c,
+ * fs_win32.c).
  *
  * Output files are written under a temporary name in the destination's
  * folder and renamed into place only when everything succeeded, so a failed
@@ -10,6 +11,7 @@
 #ifndef H278_CLI_FS_H
 #define H278_CLI_FS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -27,6 +29,25 @@ int h278_out_open(h278_out *o, const char *path, int force);
 int h278_out_commit(h278_out *o);
 /* Closes and removes the temporary file. Safe to call after commit. */
 void h278_out_abort(h278_out *o);
+
+/* ---- Platform primitives ---- */
+
+#define H278_FS_MAX_PATH 4096
+/* 1 if something has that name (a dangling link too). */
+int h278_fs_exists(const char *path);
+unsigned long h278_fs_pid(void);
+/* Creates path, which must not exist, for binary writing; NULL with errno
+ * set (EEXIST if it exists) on failure. */
+FILE *h278_fs_create_new(const char *path);
+/* Forces f's written data to the disk: 0 or -1. */
+int h278_fs_sync(FILE *f);
+/* Moves tmp to path: 0; 1 if path exists and replace is off; -1 on another
+ * error, with why filled in. */
+int h278_fs_move(const char *tmp, const char *path, int replace, char *why, size_t why_size);
+/* The file an interrupt (SIGINT, SIGTERM, SIGHUP, console Ctrl-C) removes
+ * before the process dies; NULL for none. path is shorter than
+ * H278_FS_MAX_PATH. */
+void h278_fs_remove_on_interrupt(const char *path);
 
 /* Size of f if it is a regular file (0 = yes), else -1. */
 int h278_fs_regular_size(FILE *f, uint64_t *size);

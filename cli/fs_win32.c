@@ -1,23 +1,19 @@
 /*
- * fs_win32.c - output files for the CLI on Windows (see fs.h).
+ * fs_win32.c - the file-system primitives of fs.h on Windows.
  *
- * The temporary file is created exclusively next to the destination and moved
- * into place with MoveFileExA; without -f the move refuses an existing
- * destination. Console Ctrl-C removes the temporary file.
+ * MoveFileExA without MOVEFILE_REPLACE_EXISTING refuses an existing
+ * destination; console Ctrl-C removes the temporary file.
  */
 #include "fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <windows.h>
 
-#include "cli.h"
-
-static char tmp_for_signal[4096];
+static char tmp_for_signal[H278_FS_MAX_PATH];
 static volatile LONG have_tmp;
 
 static BOOL WINAPI on_ctrl(DWORD type)
@@ -28,95 +24,55 @@ static BOOL WINAPI on_ctrl(DWORD type)
     return FALSE;
 }
 
-int h278_out_open(h278_out *o, const char *path, int force)
+void h278_fs_remove_on_interrupt(const char *path)
 {
-    memset(o, 0, sizeof *o);
-    o->force = force;
-    if (strcmp(path, "-") == 0) {
-        o->f = stdout;
-        return 0;
-    }
-    if (!force && GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES)
-        return h278_cli_error(path, "already exists; use -f to overwrite");
-    size_t len = strlen(path);
-    if (len + 32 > sizeof tmp_for_signal)
-        return h278_cli_error(path, "path too long");
-    o->final = _strdup(path);
-    o->tmp = malloc(len + 32);
-    if (!o->final || !o->tmp) {
-        h278_out_abort(o);
-        return h278_cli_error(path, "out of memory");
-    }
-    int fd = -1;
-    for (unsigned i = 0; i < 100 && fd < 0; i++) {
-        snprintf(o->tmp, len + 32, "%s.tmp%lu-%u", path, (unsigned long)GetCurrentProcessId(), i);
-        fd = _open(o->tmp, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0) {
-        int e = errno;
-        free(o->tmp);
-        o->tmp = NULL;
-        h278_out_abort(o);
-        return h278_cli_error(path, "cannot create output: %s", strerror(e));
-    }
-    memcpy(tmp_for_signal, o->tmp, strlen(o->tmp) + 1);
+    InterlockedExchange(&have_tmp, 0);
+    if (!path)
+        return;
+    snprintf(tmp_for_signal, sizeof tmp_for_signal, "%s", path);
     InterlockedExchange(&have_tmp, 1);
     SetConsoleCtrlHandler(on_ctrl, TRUE);
-    o->f = _fdopen(fd, "wb");
-    if (!o->f) {
+}
+
+int h278_fs_exists(const char *path)
+{
+    return GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+unsigned long h278_fs_pid(void)
+{
+    return (unsigned long)GetCurrentProcessId();
+}
+
+FILE *h278_fs_create_new(const char *path)
+{
+    int fd = _open(path, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);
+    if (fd < 0)
+        return NULL;
+    FILE *f = _fdopen(fd, "wb");
+    if (!f) {
+        int e = errno;
         _close(fd);
-        h278_out_abort(o);
-        return h278_cli_error(path, "cannot open output: %s", strerror(errno));
+        DeleteFileA(path);
+        errno = e;
     }
-    return 0;
+    return f;
 }
 
-int h278_out_commit(h278_out *o)
+int h278_fs_sync(FILE *f)
 {
-    if (!o->tmp) {
-        if (fflush(o->f) != 0 || ferror(o->f))
-            return h278_cli_error("(stdout)", "write failed: %s", strerror(errno));
+    return _commit(_fileno(f));
+}
+
+int h278_fs_move(const char *tmp, const char *path, int replace, char *why, size_t why_size)
+{
+    if (MoveFileExA(tmp, path, replace ? MOVEFILE_REPLACE_EXISTING : 0))
         return 0;
-    }
-    int bad = ferror(o->f) || fflush(o->f) != 0;
-    int e = errno;
-    bad |= fclose(o->f) != 0;
-    o->f = NULL;
-    if (bad) {
-        int code = h278_cli_error(o->final, "write failed: %s", strerror(e));
-        h278_out_abort(o);
-        return code;
-    }
-    if (!MoveFileExA(o->tmp, o->final, o->force ? MOVEFILE_REPLACE_EXISTING : 0)) {
-        DWORD w = GetLastError();
-        int code = h278_cli_error(o->final, w == ERROR_ALREADY_EXISTS || w == ERROR_FILE_EXISTS
-                                                ? "already exists; use -f to overwrite"
-                                                : "cannot move output into place (error %lu)",
-                                  (unsigned long)w);
-        h278_out_abort(o);
-        return code;
-    }
-    InterlockedExchange(&have_tmp, 0);
-    free(o->tmp);
-    free(o->final);
-    o->tmp = o->final = NULL;
-    return 0;
-}
-
-void h278_out_abort(h278_out *o)
-{
-    if (o->f && o->f != stdout)
-        fclose(o->f);
-    o->f = NULL;
-    if (o->tmp) {
-        DeleteFileA(o->tmp);
-        InterlockedExchange(&have_tmp, 0);
-    }
-    free(o->tmp);
-    free(o->final);
-    o->tmp = o->final = NULL;
+    DWORD w = GetLastError();
+    if (w == ERROR_ALREADY_EXISTS || w == ERROR_FILE_EXISTS)
+        return 1;
+    snprintf(why, why_size, "error %lu", (unsigned long)w);
+    return -1;
 }
 
 int h278_fs_regular_size(FILE *f, uint64_t *size)
