@@ -74,14 +74,16 @@ step 2 "google-benchmark: every variant and peer on every dataset, then the swee
 if [ "$quick" = 1 ]; then
   gb=(--benchmark_min_time=0.02 --benchmark_repetitions=1)
 else
-  gb=(--benchmark_min_time=0.04 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+  gb=(--benchmark_min_time=0.04 --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
       --benchmark_enable_random_interleaving=true)
 fi
-# Four parts, so progress shows (with random interleaving google-benchmark
+# Three parts, so progress shows (with random interleaving google-benchmark
 # reports a benchmark only after its last repetition); merged afterwards.
-parts=("decode, every variant on every dataset (K=4 and K=32i)|^decode/[^/]+/[^/]+(/K:32i)?\$"
+# The decoders and the peer libraries share the first part, so their
+# repetitions interleave and a ratio between them compares runs made side
+# by side, not minutes apart.
+parts=("decode, every variant and every peer library on every dataset (K=4 and K=32i)|^decode/[^/]+/[^/]+(/K:32i)?\$|^peer/"
        "table build and the whole-file API|^(build|file)/"
-       "the peer libraries on the same bytes|^peer/"
        "decode sweeps: L, K and layout, table widths|-^decode/[^/]+/[^/]+(/K:32i)?\$|^(build|file|peer)/")
 : > "$out/bench-console.txt"
 for i in "${!parts[@]}"; do
