@@ -70,7 +70,8 @@ void h278_shm_relax(unsigned round);
 void h278_shm_sleep_ms(uint32_t ms);
 /* Sleeps about us microseconds on a timer, so that no other thread has to
  * wake the caller. Returns 0, or -1 without sleeping where the system has
- * no sleep that short (Windows: its timed waits count whole milliseconds). */
+ * no sleep that short (Windows: its timed waits count whole milliseconds);
+ * h278_shm_nap_us(0) asks which. */
 int h278_shm_nap_us(uint32_t us);
 /* CPUs this process may run on (at least 1). */
 uint32_t h278_shm_cpu_count(void);
