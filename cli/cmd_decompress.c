@@ -94,7 +94,8 @@ static void decompress_usage(FILE *to)
             "\n"
             "  -o, --output OUT     output file (default: IN without .h278; stdout when IN is \"-\")\n"
             "  -f, --force          overwrite OUT if it exists\n"
-            "  -d, --decoder NAME   decoder variant (default tree; see --list-decoders)\n"
+            "  -d, --decoder NAME   decoder variant (default simd: the fastest this CPU runs;\n"
+            "                       tree is the reference; see --list-decoders)\n"
             "      --short-bits N   hybrid: bits of the first-tier table (0 = default)\n"
             "      --table-bits N   multisym: bits of the multi-symbol table (0 = default)\n"
             "      --list-decoders  list the decoder variants this CPU can run\n"
@@ -108,7 +109,7 @@ int h278_cmd_decompress(int argc, char **argv)
 {
     const char *in_path = NULL, *out_path = NULL;
     int force = 0, missing = 0;
-    decode_opts o = {"tree", {0, 0}};
+    decode_opts o = {"simd", {0, 0}};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int r;
@@ -182,7 +183,7 @@ done:
 
 int h278_cmd_verify(int argc, char **argv)
 {
-    decode_opts o = {"tree", {0, 0}};
+    decode_opts o = {"simd", {0, 0}};
     int nfiles = 0, failed = 0, quiet = 0, missing = 0;
     const char **files = calloc((size_t)argc, sizeof *files);
     if (!files)

@@ -24,6 +24,10 @@ int h278_out_open(h278_out *o, const char *path, int force)
         o->f = stdout;
         return 0;
     }
+    if (h278_fs_is_device(path)) {
+        o->f = fopen(path, "wb");
+        return o->f ? 0 : h278_cli_error(path, "cannot open output: %s", strerror(errno));
+    }
     if (!force && h278_fs_exists(path))
         return h278_cli_error(path, "already exists; use -f to overwrite");
     size_t len = strlen(path);
@@ -55,10 +59,13 @@ int h278_out_open(h278_out *o, const char *path, int force)
 
 int h278_out_commit(h278_out *o)
 {
-    if (!o->tmp) {
-        if (fflush(o->f) != 0 || ferror(o->f))
-            return h278_cli_error("(stdout)", "write failed: %s", strerror(errno));
-        return 0;
+    if (!o->tmp) { /* stdout or a device */
+        int bad = fflush(o->f) != 0 || ferror(o->f);
+        int e = errno;
+        if (o->f != stdout)
+            bad |= fclose(o->f) != 0;
+        o->f = NULL;
+        return bad ? h278_cli_error("(output)", "write failed: %s", strerror(e)) : 0;
     }
     int bad = ferror(o->f) || fflush(o->f) != 0 || h278_fs_sync(o->f) != 0;
     int e = errno;

@@ -17,13 +17,16 @@
 
 typedef struct h278_out {
     FILE *f;
-    char *tmp;      /* temporary path, NULL for stdout */
+    char *tmp;      /* temporary path; NULL when written straight to f */
     char *final;    /* destination path */
     int force;      /* replace an existing destination */
 } h278_out;
 
-/* Opens an output; "-" is stdout. Returns 0, or prints an error and
- * returns 1 (e.g. the destination exists and force is off). */
+/* Opens an output; "-" is stdout. A device or a pipe (/dev/null, a FIFO,
+ * NUL on Windows) is written straight to, with or without force: it holds
+ * no file to clobber, and renaming over it would replace the device.
+ * Returns 0, or prints an error and returns 1 (e.g. the destination exists
+ * and force is off). */
 int h278_out_open(h278_out *o, const char *path, int force);
 /* Flushes, closes and renames into place. Returns 0 or prints and returns 1. */
 int h278_out_commit(h278_out *o);
@@ -35,6 +38,8 @@ void h278_out_abort(h278_out *o);
 #define H278_FS_MAX_PATH 4096
 /* 1 if something has that name (a dangling link too). */
 int h278_fs_exists(const char *path);
+/* 1 if path names a device or a pipe (following links), not a file. */
+int h278_fs_is_device(const char *path);
 unsigned long h278_fs_pid(void);
 /* Creates path, which must not exist, for binary writing; NULL with errno
  * set (EEXIST if it exists) on failure. */

@@ -44,6 +44,12 @@ int h278_fs_exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+int h278_fs_is_device(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 unsigned long h278_fs_pid(void)
 {
     return (unsigned long)getpid();

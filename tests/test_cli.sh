@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_cli.sh - the h278 command line behaves as scripts expect: round trips,
-# default names, stdin/stdout, no overwrite without -f, no partial output on
-# failure, damaged files named by block, --help everywhere, exit statuses.
+# default names, stdin/stdout, no overwrite without -f, devices and pipes
+# written straight to, no partial output on failure, damaged files named by
+# block, --help everywhere, exit statuses.
 #
 #   bash tests/test_cli.sh PATH/TO/h278 CORPORA_DIR
 set -u
@@ -67,6 +68,16 @@ stderr_has "refuses to overwrite" "already exists" "$h278" decompress alice29.tx
 check "existing file untouched" grep -q precious keep.txt
 check "-f overwrites" "$h278" decompress alice29.txt.h278 -o keep.txt -f
 check "-f result" cmp keep.txt orig.txt
+
+# A device or a pipe is written straight to (-o /dev/null must not rename a
+# file over the device): a FIFO stays a FIFO and gets every byte.
+mkfifo pipe
+timeout 30 cat pipe > from_pipe.txt &
+reader=$!
+check "decompress into a FIFO" "$h278" decompress alice29.txt.h278 -o pipe
+wait "$reader"
+check "FIFO got the bytes" cmp from_pipe.txt orig.txt
+check "FIFO is still a FIFO" test -p pipe
 
 # Damaged files: verify names the block; decompress leaves nothing behind.
 check "verify good file" "$h278" verify alice29.txt.h278
