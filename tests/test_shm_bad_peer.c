@@ -119,13 +119,21 @@ static void hostile_producer(const char *name, server_run *s, enum attack a)
     h278_shm_close(region);
 }
 
-/* A block of random bytes with consistent lengths: an ordinary decode error. */
-static void garbage_block(const char *name)
+/* A producer attached to the server `name` (waiting up to wait_ms for it),
+ * or NULL after a failed check. */
+static h278_feed *open_feed(const char *name, uint32_t wait_ms)
 {
-    h278_feed_opts fo = {name, 10000, 0, 0, 0};
+    h278_feed_opts fo = {name, wait_ms, 0, 0, 0};
     char err[320];
     h278_feed *f = h278_feed_open(&fo, err, sizeof err);
     CHECKF(f != NULL, "%s", err);
+    return f;
+}
+
+/* A block of random bytes with consistent lengths: an ordinary decode error. */
+static void garbage_block(const char *name)
+{
+    h278_feed *f = open_feed(name, 10000);
     if (!f)
         return;
     uint8_t junk[300];
@@ -152,10 +160,7 @@ static void good_producer(const char *name)
     h278_block b;
     CHECK(h278_read_block(packed + H278_FILE_HEADER_SIZE, n - H278_FILE_HEADER_SIZE, sizeof data, p.max_len, &b) ==
           H278_OK);
-    h278_feed_opts fo = {name, 10000, 0, 0, 0};
-    char err[320];
-    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
-    CHECKF(f != NULL, "%s", err);
+    h278_feed *f = open_feed(name, 10000);
     if (!f)
         return;
     CHECK(h278_feed_send(f, packed + H278_FILE_HEADER_SIZE, b.total_size, sizeof data, p.max_len, b.checksum,
@@ -211,10 +216,7 @@ static void hostile_server(enum lie lie)
     srv.region = region;
     atomic_store(&srv.hdr->state, H278_RING_SERVING);
 
-    h278_feed_opts fo = {name, 1000, 0, 0, 0};
-    char err[320];
-    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
-    CHECKF(f != NULL, "%s", err);
+    h278_feed *f = open_feed(name, 1000);
     if (f) {
         const uint8_t block[32] = {0};
         const char *want = "x";
