@@ -5,7 +5,10 @@
  * Each file is read block by block with the validating reader (reader.h),
  * so only one block is in memory at a time; when repeating (--repeat-*),
  * the blocks are kept from the first pass and sent again from memory, so
- * the repeat measures the transport and the server, not the disk. Results
+ * the repeat measures the transport and the server, not the disk. Kept
+ * blocks go into the server's stage while it has room (ring.h), and are then
+ * sent by reference, never copied again; the rest are kept here and copied
+ * into a slot each time. Results
  * come back in order and are checked (status, size, checksum) by the feed;
  * with -o they are written to a temporary file renamed into place only when
  * everything succeeded.
@@ -30,7 +33,9 @@ static void usage(FILE *to)
             "throughput and per-block latency percentiles (send to result).\n\n"
             "  --name NAME           the server's region name\n"
             "  --repeat-seconds S    keep sending the files' blocks, cyclically, for S seconds\n"
-            "  --repeat-bytes N      ... or until N decoded bytes (K/M/G suffixes) were sent\n"
+            "  --repeat-bytes N      ... or until N decoded bytes (K/M/G suffixes) were sent;\n"
+            "                        repeated blocks go into the server's stage once while it\n"
+            "                        has room (h278 serve --stage), so they are not copied again\n"
             "  -o, --output OUT      write the decoded bytes to OUT ('-' = stdout)\n"
             "  -f, --force           overwrite OUT if it exists\n"
             "  --json                print a JSON summary on stdout\n"
@@ -42,9 +47,11 @@ static void usage(FILE *to)
             "the server fails a block, dies or shuts down (noticed within a second).\n");
 }
 
-/* A block kept for repeating. */
+/* A block kept for repeating: in this process, or (bytes NULL) in the
+ * server's stage at offset. */
 typedef struct kept_block {
     uint8_t *bytes;
+    uint32_t offset;
     uint32_t size, decoded_size, checksum;
     uint8_t max_len;
     uint32_t file;
@@ -62,6 +69,8 @@ typedef struct feed_run {
     kept_block *kept;
     size_t nkept, kept_cap;
     int keep;                 /* repeating: keep blocks of the first pass */
+    uint8_t *stage;           /* the server's stage, or NULL */
+    uint32_t stage_capacity, stage_used;
     uint64_t decoded_sent;    /* decoded bytes of the blocks sent */
     uint64_t limit_bytes;     /* 0: none */
     uint64_t deadline_ns;     /* 0: none */
@@ -95,12 +104,14 @@ static int limit_reached(const feed_run *r)
            (r->deadline_ns && h278_shm_now_ns() >= r->deadline_ns);
 }
 
-static int send_block(feed_run *r, const uint8_t *bytes, uint32_t size, uint32_t decoded_size, unsigned max_len,
-                      uint32_t checksum, uint32_t file, uint64_t index)
+/* Sends bytes, or with bytes NULL the staged block at offset. */
+static int send_block(feed_run *r, const uint8_t *bytes, uint32_t offset, uint32_t size, uint32_t decoded_size,
+                      unsigned max_len, uint32_t checksum, uint32_t file, uint64_t index)
 {
     r->label[r->pos % LABELS].file = file;
     r->label[r->pos % LABELS].index = index;
-    if (h278_feed_send(r->feed, bytes, size, decoded_size, max_len, checksum, sink, r))
+    if (bytes ? h278_feed_send(r->feed, bytes, size, decoded_size, max_len, checksum, sink, r)
+              : h278_feed_send_staged(r->feed, offset, size, decoded_size, max_len, checksum, sink, r))
         return feed_error(r);
     r->pos++;
     r->decoded_sent += decoded_size;
@@ -119,10 +130,18 @@ static int keep_block(feed_run *r, const uint8_t *bytes, const h278_block *b, un
         r->kept_cap = cap;
     }
     kept_block *k = &r->kept[r->nkept];
-    k->bytes = malloc(b->total_size);
-    if (!k->bytes)
-        return h278_cli_error(NULL, "out of memory");
-    memcpy(k->bytes, bytes, b->total_size);
+    if (r->stage && b->total_size <= r->stage_capacity - r->stage_used) {
+        k->bytes = NULL;
+        k->offset = r->stage_used;
+        memcpy(r->stage + k->offset, bytes, b->total_size);
+        uint32_t end = (k->offset + b->total_size + 63u) & ~63u; /* the stage's size is a multiple of 64 */
+        r->stage_used = end;
+    } else {
+        k->bytes = malloc(b->total_size);
+        if (!k->bytes)
+            return h278_cli_error(NULL, "out of memory");
+        memcpy(k->bytes, bytes, b->total_size);
+    }
     k->size = b->total_size;
     k->decoded_size = b->decoded_size;
     k->checksum = b->checksum;
@@ -131,6 +150,12 @@ static int keep_block(feed_run *r, const uint8_t *bytes, const h278_block *b, un
     k->index = index;
     r->nkept++;
     return 0;
+}
+
+static int send_kept(feed_run *r, const kept_block *k)
+{
+    return send_block(r, k->bytes, k->offset, k->size, k->decoded_size, k->max_len, k->checksum, k->file,
+                      k->index);
 }
 
 /* The first pass: every file through the reader. */
@@ -143,9 +168,10 @@ static int first_pass(feed_run *r, int nfiles)
         h278_block b;
         int got;
         while ((got = h278_reader_next(&rd, &b)) > 0) {
-            if ((r->keep && keep_block(r, rd.buf, &b, rd.fh.max_len, (uint32_t)fi, rd.index)) ||
-                send_block(r, rd.buf, b.total_size, b.decoded_size, rd.fh.max_len, b.checksum, (uint32_t)fi,
-                           rd.index)) {
+            if (r->keep ? keep_block(r, rd.buf, &b, rd.fh.max_len, (uint32_t)fi, rd.index) ||
+                              send_kept(r, &r->kept[r->nkept - 1])
+                        : send_block(r, rd.buf, 0, b.total_size, b.decoded_size, rd.fh.max_len, b.checksum,
+                                     (uint32_t)fi, rd.index)) {
                 h278_reader_close(&rd);
                 return 1;
             }
@@ -249,6 +275,8 @@ int h278_cmd_feed(int argc, char **argv)
         h278_cli_error(NULL, "%s", err);
         goto out;
     }
+    if (r->keep)
+        r->stage = h278_feed_stage(r->feed, &r->stage_capacity);
     if (out_path) {
         if (h278_out_open(&r->out, out_path, force))
             goto done;
@@ -259,11 +287,9 @@ int h278_cmd_feed(int argc, char **argv)
     if (first_pass(r, nfiles))
         goto done;
     while (r->keep && r->nkept && !limit_reached(r))
-        for (size_t k = 0; k < r->nkept && !limit_reached(r); k++) {
-            const kept_block *b = &r->kept[k];
-            if (send_block(r, b->bytes, b->size, b->decoded_size, b->max_len, b->checksum, b->file, b->index))
+        for (size_t k = 0; k < r->nkept && !limit_reached(r); k++)
+            if (send_kept(r, &r->kept[k]))
                 goto done;
-        }
     if (h278_feed_finish(r->feed, sink, r)) {
         feed_error(r);
         goto done;

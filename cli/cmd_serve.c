@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "fs.h"
+#include "ring.h"
 #include "shm.h"
 #include "transport.h"
 
@@ -20,7 +21,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: h278 serve --name NAME [--threads N] [--decoder D] [--once] [--json]\n"
-            "                  [--busy-poll] [--slots N] [--max-block SIZE]\n\n"
+            "                  [--busy-poll] [--slots N] [--max-block SIZE] [--stage SIZE]\n\n"
             "Creates the shared-memory region NAME and decodes the blocks producers\n"
             "send (h278 feed), one producer at a time, in place with N threads.\n\n"
             "  --name NAME       region name: letters, digits, '-', '_', '.'\n"
@@ -34,7 +35,10 @@ static void usage(FILE *to)
             "                    latency, but each worker keeps a core busy\n"
             "  --slots N         ring slots, a power of two (default 16, or 4 per thread)\n"
             "  --max-block SIZE  largest decoded block a slot holds (default 1M; a slot\n"
-            "                    takes about 3.5 times this in shared memory)\n\n"
+            "                    takes about 3.5 times this in shared memory)\n"
+            "  --stage SIZE      shared memory where a producer places blocks it sends\n"
+            "                    repeatedly (h278 feed --repeat-*), so it need not copy\n"
+            "                    them each time (default 16M; 0: none)\n\n"
             "Without --once the server runs until SIGINT or SIGTERM; a producer that dies\n"
             "is noticed within a second and the next one is served. Exit status 0 on a\n"
             "clean stop.\n",
@@ -101,6 +105,7 @@ int h278_cmd_serve(int argc, char **argv)
 {
     h278_serve_opts o = {0};
     o.threads = 1;
+    o.stage = H278_SERVE_DEFAULT_STAGE;
     int json = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -125,6 +130,10 @@ int h278_cmd_serve(int argc, char **argv)
             if (h278_cli_parse_size(v, &num) || num < H278_MIN_BLOCK_SIZE || num > H278_MAX_BLOCK_SIZE)
                 return h278_cli_error(NULL, "--max-block: expected 256..16M, got '%s'", v);
             o.max_block = (uint32_t)num;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--stage", &missing))) {
+            if (h278_cli_parse_size(v, &num) || num > H278_RING_MAX_STAGE)
+                return h278_cli_error(NULL, "--stage: expected 0..1G, got '%s'", v);
+            o.stage = (uint32_t)num;
         } else if (strcmp(argv[i], "--once") == 0) {
             o.once = 1;
         } else if (strcmp(argv[i], "--json") == 0) {

@@ -210,7 +210,7 @@ PY
       "$root/build-release/shm/h278-shm-bench" "${run[@]}" "$H278_CORPORA"/canterbury/* >"$tmp/transport.txt" 2>&1 || rc=$?
       { echo "## h278-shm-bench ${run[*]} \$H278_CORPORA/canterbury/*"; cat "$tmp/transport.txt"; } >> "$out/transport.txt"
       [ "$rc" = 0 ] || printf 'transport/%s/threads:%s\tfailed\n' "$d" "$t" >> "$out/checks.tsv"
-      echo "    $d, $t thread(s): $(grep -m1 'ratio to in process' "$tmp/transport.txt" | awk '{print $5 $6}') of in-process speed"
+      echo "    $d, $t thread(s): $(awk '/^end to end, staged, no re-check/ { getline; print $5 $6 }' "$tmp/transport.txt") of in-process speed (staged blocks)"
     done
   done
 fi

@@ -55,31 +55,37 @@ def transport(folder):
     rows = []
     for run in text.split("## h278-shm-bench ")[1:]:
         args = run.split("\n", 1)[0].split()
-        vals = {}
+        vals, section = {}, ""
         for line in run.splitlines()[1:]:
             key, _, rest = line.strip().partition("  ")
-            key = key.strip()
             num = rest.split()[0] if rest.split() else ""
-            if key in vals:  # the second ratio / CPU lines: without the re-check
-                key += " (no re-check)"
+            if line.startswith("  "):  # ratio / CPU lines belong to the measurement above them
+                key = section + " / " + key
+            else:
+                section = key
             vals[key] = num
         rows.append((args[args.index("--decoder") + 1], args[args.index("--threads") + 1], vals))
     if not rows:
         return
-    print("\nTransport cost (h278-shm-bench: the Canterbury files in 128 KiB blocks, in this process vs through"
-          "\nshared memory to a forked `h278 serve` with the same threads; medians; the feed re-checks every result):")
-    print(f"  {'decoder':9} {'threads':>7} {'in process':>11} {'shared mem':>11} {'ratio':>6} "
-          f"{'no re-check':>12} {'producer CPUs':>14}")
+    print("\nTransport cost (h278-shm-bench: the Canterbury files in 128 KiB blocks, decoded in this process vs"
+          "\nend to end through shared memory by a forked `h278 serve` with the same threads; medians). Ratios"
+          "\nare end-to-end over in-process MB/s. staged: the producer placed the blocks in the region once and"
+          "\nsends them by reference; copied: it copies each into its slot; +re-check: it also checksums every"
+          "\nresult again (h278 feed's default), on top of the server's check that in-process decoding also does:")
+    print(f"  {'decoder':9} {'threads':>7} {'in process':>11} {'staged':>7} {'ratio':>6} {'+re-check':>10} "
+          f"{'copied':>7} {'ratio':>6} {'+re-check':>10}")
     def num(v, key, digits):
         try:
             return f"{float(v[key]):.{digits}f}"
         except (KeyError, ValueError):
             return v.get(key) or "-"
+    staged, staged_rc = "end to end, staged, no re-check", "end to end, blocks staged in the region"
+    copied, copied_rc = "end to end, copied, no re-check", "end to end, blocks copied into slots"
+    ratio = " / ratio to in process"
     for d, t, v in rows:
-        print(f"  {d:9} {t:>7} {num(v, 'decode in process', 0):>11} "
-              f"{num(v, 'decode through shared memory (end to end)', 0):>11} "
-              f"{num(v, 'ratio to in process', 2):>6} {num(v, 'ratio to in process (no re-check)', 2):>12} "
-              f"{num(v, 'producer CPU use', 2):>14}")
+        print(f"  {d:9} {t:>7} {num(v, 'decode in process', 0):>11} {num(v, staged, 0):>7} "
+              f"{num(v, staged + ratio, 2):>6} {num(v, staged_rc + ratio, 2):>10} {num(v, copied, 0):>7} "
+              f"{num(v, copied + ratio, 2):>6} {num(v, copied_rc + ratio, 2):>10}")
 
 
 def cell(x, width=7):

@@ -13,8 +13,10 @@
  *   3. decoding the FILEs' blocks (compressed here) with N threads: in this
  *      process (one decoder per thread, blocks handed out by an atomic
  *      counter), and end to end through shared memory (this process as the
- *      producer, a forked child running the decode server with N threads),
- *      with and without the producer checking each result's checksum again.
+ *      producer, a forked child running the decode server with N threads):
+ *      the producer places the blocks in the region's stage once and sends
+ *      them by reference, or copies each into its slot; with and without
+ *      checking each result's checksum again.
  *      All count decoded bytes over wall time and loop over the blocks for
  *      about S seconds.
  * One process forks both sides, so this is also the benchmark-only mode of
@@ -107,12 +109,12 @@ static double memcpy_gbps(size_t chunk, size_t total, double seconds)
 
 static double ring_gbps(const char *name, uint32_t payload, double seconds, int consumers)
 {
-    size_t size = h278_ring_region_size(16, payload, 64);
+    size_t size = h278_ring_region_size(16, payload, 64, 0);
     h278_shm_region *region;
     if (h278_shm_create(name, size, &region, NULL))
         return 0;
     h278_ring p;
-    h278_ring_init(&p, h278_shm_addr(region), size, 16, payload, 64, 1);
+    h278_ring_init(&p, h278_shm_addr(region), size, 16, payload, 64, 0, 1);
     p.region = region;
     pid_t child[2];
     for (int k = 0; k < consumers; k++)
@@ -237,9 +239,23 @@ static double cpu_s(int who)
 }
 
 /* Decoded MB/s end to end; cpu[0] and cpu[1] receive the CPUs the producer
- * and the server kept busy on average (CPU seconds over wall seconds). */
-static double decode_through_shm(const bench *b, const char *name, uint64_t nblocks, int verify, double cpu[2])
+ * and the server kept busy on average (CPU seconds over wall seconds). The
+ * producer copies each block into its slot, or (staged) places every block
+ * in the server's stage once, before the clock starts, and then sends them
+ * by reference. */
+static double decode_through_shm(const bench *b, const char *name, uint64_t nblocks, int verify, int staged,
+                                 double cpu[2])
 {
+    uint32_t stage = 0, *offset = NULL;
+    if (staged) {
+        offset = malloc(b->nblocks * sizeof *offset);
+        if (!offset)
+            return 0;
+        for (size_t i = 0; i < b->nblocks; i++) {
+            offset[i] = stage;
+            stage += (b->blocks[i].size + 63u) & ~63u;
+        }
+    }
     double t0 = now_s(), self0 = cpu_s(RUSAGE_SELF), children0 = cpu_s(RUSAGE_CHILDREN);
     pid_t child = fork();
     if (child == 0) {
@@ -251,6 +267,7 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
         o.slots = b->slots;
         o.busy_poll = b->busy_poll == 2;
         o.max_block = b->enc.block_size;
+        o.stage = stage;
         h278_serve_stats st;
         char err[256];
         int rc = h278_serve(&o, &st, err, sizeof err);
@@ -264,9 +281,21 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
     double mbps = 0;
     if (f) {
         int failed = 0;
+        uint32_t capacity;
+        uint8_t *area = h278_feed_stage(f, &capacity);
+        if (staged && (!area || capacity < stage)) {
+            fprintf(stderr, "h278-shm-bench: the server's stage holds %lu bytes, not %lu\n", (unsigned long)capacity,
+                    (unsigned long)stage);
+            failed = 1;
+        }
+        for (size_t i = 0; staged && !failed && i < b->nblocks; i++)
+            memcpy(area + offset[i], b->blocks[i].bytes, b->blocks[i].size);
         for (uint64_t i = 0; i < nblocks && !failed; i++) {
             const block_ref *r = &b->blocks[i % b->nblocks];
-            failed = h278_feed_send(f, r->bytes, r->size, r->decoded_size, b->max_len, r->checksum, NULL, NULL);
+            failed = staged ? h278_feed_send_staged(f, offset[i % b->nblocks], r->size, r->decoded_size, b->max_len,
+                                                    r->checksum, NULL, NULL)
+                            : h278_feed_send(f, r->bytes, r->size, r->decoded_size, b->max_len, r->checksum,
+                                             NULL, NULL);
         }
         h278_feed_stats st;
         h278_feed_get_stats(f, &st);
@@ -291,6 +320,7 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
     double wall = now_s() - t0;
     cpu[0] = (cpu_s(RUSAGE_SELF) - self0) / wall;
     cpu[1] = (cpu_s(RUSAGE_CHILDREN) - children0) / wall;
+    free(offset);
     return mbps;
 }
 
@@ -416,26 +446,32 @@ int main(int argc, char **argv)
     snprintf(what, sizeof what, "raw ring, %u-byte payloads", avg_block);
     report(what, v, b.reps, "GB/s");
     uint64_t n = blocks_for(&b, b.seconds);
-    double in[100], shm[100], ratio[100], shm_nv[100], ratio_nv[100], cpu[4][100];
+    /* End to end: blocks copied into slots or staged once, with and without
+     * the producer checking each result again. */
+    static const struct {
+        int staged, verify;
+        const char *what;
+    } modes[4] = {{1, 1, "end to end, blocks staged in the region"},
+                  {1, 0, "end to end, staged, no re-check"},
+                  {0, 1, "end to end, blocks copied into slots"},
+                  {0, 0, "end to end, copied, no re-check"}};
+    double in[100], shm[4][100], ratio[4][100], cpu[4][2][100];
     for (unsigned r = 0; r < b.reps; r++) {
-        double c[2];
         in[r] = decode_in_process(&b, n);
-        shm[r] = decode_through_shm(&b, name, n, 1, c);
-        cpu[0][r] = c[0], cpu[1][r] = c[1];
-        shm_nv[r] = decode_through_shm(&b, name, n, 0, c);
-        cpu[2][r] = c[0], cpu[3][r] = c[1];
-        ratio[r] = in[r] > 0 ? shm[r] / in[r] : 0;
-        ratio_nv[r] = in[r] > 0 ? shm_nv[r] / in[r] : 0;
+        for (int m = 0; m < 4; m++) {
+            double c[2];
+            shm[m][r] = decode_through_shm(&b, name, n, modes[m].verify, modes[m].staged, c);
+            ratio[m][r] = in[r] > 0 ? shm[m][r] / in[r] : 0;
+            cpu[m][0][r] = c[0], cpu[m][1][r] = c[1];
+        }
     }
     report("decode in process", in, b.reps, "MB/s");
-    report("decode through shared memory (end to end)", shm, b.reps, "MB/s");
-    report("  ratio to in process", ratio, b.reps, "x");
-    report("  producer CPU use", cpu[0], b.reps, "CPUs");
-    report("  server CPU use", cpu[1], b.reps, "CPUs");
-    report("  same, producer does not re-verify", shm_nv, b.reps, "MB/s");
-    report("  ratio to in process", ratio_nv, b.reps, "x");
-    report("  producer CPU use", cpu[2], b.reps, "CPUs");
-    report("  server CPU use", cpu[3], b.reps, "CPUs");
+    for (int m = 0; m < 4; m++) {
+        report(modes[m].what, shm[m], b.reps, "MB/s");
+        report("  ratio to in process", ratio[m], b.reps, "x");
+        report("  producer CPU use", cpu[m][0], b.reps, "CPUs");
+        report("  server CPU use", cpu[m][1], b.reps, "CPUs");
+    }
     for (size_t i = 0; i < nkeep; i++)
         free(keep[i]);
     free(b.blocks);

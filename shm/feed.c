@@ -272,8 +272,10 @@ static int take_results(h278_feed *f, uint32_t ahead, h278_feed_sink sink, void 
     }
 }
 
-int h278_feed_send(h278_feed *f, const uint8_t *block, uint32_t n, uint32_t decoded_size, unsigned max_len,
-                   uint32_t checksum, h278_feed_sink sink, void *ctx)
+/* Sends one block: block's n bytes, copied into the slot, or (staged) the
+ * n bytes at offset in the stage. */
+static int send(h278_feed *f, int staged, const uint8_t *block, uint32_t offset, uint32_t n,
+                uint32_t decoded_size, unsigned max_len, uint32_t checksum, h278_feed_sink sink, void *ctx)
 {
     if (f->failed || f->finished)
         return fail(f, f->ring.next, "the feed has ended");
@@ -283,11 +285,15 @@ int h278_feed_send(h278_feed *f, const uint8_t *block, uint32_t n, uint32_t deco
                     "start the server with a larger --max-block",
                     (unsigned long)n, (unsigned long)decoded_size, (unsigned long)f->ring.request_capacity,
                     (unsigned long)f->ring.result_capacity);
+    if (staged && (offset > f->ring.stage_capacity || n > f->ring.stage_capacity - offset))
+        return fail(f, f->ring.next, "staged block at %lu (%lu bytes) is outside the stage (%lu bytes)",
+                    (unsigned long)offset, (unsigned long)n, (unsigned long)f->ring.stage_capacity);
     uint8_t *payload;
     while (h278_ring_reserve(&f->ring, &payload) == H278_RING_FULL)
         if (take_results(f, f->ring.slot_count / 2, sink, ctx))
             return 1;
-    memcpy(payload, block, n);
+    if (!staged)
+        memcpy(payload, block, n);
     pending *p = &f->pending[f->ring.next & (f->ring.slot_count - 1)];
     p->decoded_size = decoded_size;
     p->checksum = checksum;
@@ -295,9 +301,30 @@ int h278_feed_send(h278_feed *f, const uint8_t *block, uint32_t n, uint32_t deco
     if (!f->first_ns)
         f->first_ns = p->sent_ns;
     const uint32_t meta[4] = {decoded_size, max_len, checksum, 0};
-    h278_ring_publish(&f->ring, n, meta);
+    if (staged)
+        h278_ring_publish_staged(&f->ring, offset, n, meta);
+    else
+        h278_ring_publish(&f->ring, n, meta);
     f->st.bytes_in += n;
     return 0;
+}
+
+int h278_feed_send(h278_feed *f, const uint8_t *block, uint32_t n, uint32_t decoded_size, unsigned max_len,
+                   uint32_t checksum, h278_feed_sink sink, void *ctx)
+{
+    return send(f, 0, block, 0, n, decoded_size, max_len, checksum, sink, ctx);
+}
+
+int h278_feed_send_staged(h278_feed *f, uint32_t offset, uint32_t n, uint32_t decoded_size, unsigned max_len,
+                          uint32_t checksum, h278_feed_sink sink, void *ctx)
+{
+    return send(f, 1, NULL, offset, n, decoded_size, max_len, checksum, sink, ctx);
+}
+
+uint8_t *h278_feed_stage(h278_feed *f, uint32_t *capacity)
+{
+    *capacity = f->ring.stage_capacity;
+    return f->ring.stage_capacity ? f->ring.stage : NULL;
 }
 
 int h278_feed_drain(h278_feed *f, h278_feed_sink sink, void *ctx)

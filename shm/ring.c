@@ -77,19 +77,21 @@ static inline uint32_t peer_u32(const uint32_t *p)
     return *(const volatile uint32_t *)p;
 }
 
-static int geometry_ok(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity)
+static int geometry_ok(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity,
+                       uint32_t stage_capacity)
 {
     return slot_count >= 2 && slot_count <= H278_RING_MAX_SLOTS && (slot_count & (slot_count - 1)) == 0 &&
            request_capacity >= 1 && request_capacity <= H278_RING_MAX_CAPACITY && result_capacity >= 1 &&
-           result_capacity <= H278_RING_MAX_CAPACITY;
+           result_capacity <= H278_RING_MAX_CAPACITY && stage_capacity <= H278_RING_MAX_STAGE;
 }
 
-size_t h278_ring_region_size(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity)
+size_t h278_ring_region_size(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity,
+                             uint32_t stage_capacity)
 {
-    if (!geometry_ok(slot_count, request_capacity, result_capacity))
+    if (!geometry_ok(slot_count, request_capacity, result_capacity, stage_capacity))
         return 0;
     size_t slot = 2u * H278_RING_SLOT_HEADER + round64(request_capacity) + round64(result_capacity);
-    return H278_RING_HEADER_SIZE + (size_t)slot_count * slot;
+    return H278_RING_HEADER_SIZE + (size_t)slot_count * slot + round64(stage_capacity);
 }
 
 static inline h278_ring_slot_header *request_at(const h278_ring *r, uint64_t pos)
@@ -104,7 +106,7 @@ static inline h278_ring_slot_header *result_at(const h278_ring *r, uint64_t pos)
 }
 
 static void set_view(h278_ring *r, void *mem, uint32_t slot_count, uint32_t request_capacity,
-                     uint32_t result_capacity, uint64_t nonce)
+                     uint32_t result_capacity, uint32_t stage_capacity, uint64_t nonce)
 {
     memset(r, 0, sizeof *r);
     r->hdr = mem;
@@ -113,16 +115,20 @@ static void set_view(h278_ring *r, void *mem, uint32_t slot_count, uint32_t requ
     r->request_capacity = request_capacity;
     r->result_capacity = result_capacity;
     r->slot_size = 2u * H278_RING_SLOT_HEADER + request_capacity + result_capacity;
+    r->stage = r->slots + (size_t)slot_count * r->slot_size;
+    r->stage_capacity = stage_capacity;
     r->nonce = nonce;
 }
 
 h278_ring_status h278_ring_init(h278_ring *r, void *mem, size_t size, uint32_t slot_count,
-                                uint32_t request_capacity, uint32_t result_capacity, uint64_t nonce)
+                                uint32_t request_capacity, uint32_t result_capacity, uint32_t stage_capacity,
+                                uint64_t nonce)
 {
-    size_t need = h278_ring_region_size(slot_count, request_capacity, result_capacity);
+    size_t need = h278_ring_region_size(slot_count, request_capacity, result_capacity, stage_capacity);
     if (need == 0 || size < need)
         return H278_RING_BAD_GEOMETRY;
-    set_view(r, mem, slot_count, round64(request_capacity), round64(result_capacity), nonce);
+    set_view(r, mem, slot_count, round64(request_capacity), round64(result_capacity), round64(stage_capacity),
+             nonce);
     h278_ring_header *h = r->hdr;
     h->version = H278_RING_VERSION;
     h->header_size = H278_RING_HEADER_SIZE;
@@ -130,6 +136,7 @@ h278_ring_status h278_ring_init(h278_ring *r, void *mem, size_t size, uint32_t s
     h->slot_size = r->slot_size;
     h->request_capacity = r->request_capacity;
     h->result_capacity = r->result_capacity;
+    h->stage_capacity = r->stage_capacity;
     h278_shm_self(&h->creator_pid, &h->creator_start);
     h->nonce = nonce;
     atomic_store_explicit(&h->state, H278_RING_STARTING, memory_order_relaxed);
@@ -156,15 +163,16 @@ h278_ring_status h278_ring_attach(h278_ring *r, void *mem, size_t size)
     atomic_thread_fence(memory_order_acquire);
     uint32_t version = src->version, header_size = src->header_size, slot_count = src->slot_count,
              slot_size = src->slot_size, request_capacity = src->request_capacity,
-             result_capacity = src->result_capacity;
+             result_capacity = src->result_capacity, stage_capacity = src->stage_capacity;
     uint64_t nonce = src->nonce;
     if (magic != H278_RING_MAGIC || version != H278_RING_VERSION || header_size != H278_RING_HEADER_SIZE ||
-        !geometry_ok(slot_count, request_capacity, result_capacity) || request_capacity % 64 != 0 ||
-        result_capacity % 64 != 0 ||
+        !geometry_ok(slot_count, request_capacity, result_capacity, stage_capacity) ||
+        request_capacity % 64 != 0 || result_capacity % 64 != 0 || stage_capacity % 64 != 0 ||
         slot_size != 2u * H278_RING_SLOT_HEADER + request_capacity + result_capacity ||
-        (size - H278_RING_HEADER_SIZE) / slot_size < slot_count)
+        (size - H278_RING_HEADER_SIZE) / slot_size < slot_count ||
+        size - H278_RING_HEADER_SIZE - (size_t)slot_count * slot_size < stage_capacity)
         return H278_RING_BROKEN;
-    set_view(r, mem, slot_count, request_capacity, result_capacity, nonce);
+    set_view(r, mem, slot_count, request_capacity, result_capacity, stage_capacity, nonce);
     return H278_RING_OK;
 }
 
@@ -270,22 +278,35 @@ h278_ring_status h278_ring_reserve(h278_ring *r, uint8_t **payload)
     return H278_RING_OK;
 }
 
-h278_ring_status h278_ring_publish(h278_ring *r, uint32_t len, const uint32_t meta[4])
+static h278_ring_status publish(h278_ring *r, uint32_t in_stage, uint32_t offset, uint32_t len,
+                                const uint32_t meta[4])
 {
     if (r->next - r->done >= r->slot_count)
         return H278_RING_FULL;
-    if (len > r->request_capacity)
+    if (len > r->request_capacity || (in_stage && (offset > r->stage_capacity || len > r->stage_capacity - offset)))
         return H278_RING_TOO_LARGE;
     h278_ring_slot_header *s = request_at(r, r->next);
     s->len = len;
     s->status = 0;
     memcpy(s->meta, meta, sizeof s->meta);
+    s->in_stage = in_stage;
+    s->stage_offset = offset;
     TSAN_RELEASE(tsan_request, r, r->next);
     atomic_store_explicit(&s->seq, r->next + 1, memory_order_release);
     r->next++;
     atomic_store_explicit(&r->hdr->head, r->next, memory_order_release);
     doorbell_ring(r, 0, &r->hdr->request_word, &r->hdr->request_waiters, 0);
     return H278_RING_OK;
+}
+
+h278_ring_status h278_ring_publish(h278_ring *r, uint32_t len, const uint32_t meta[4])
+{
+    return publish(r, 0, 0, len, meta);
+}
+
+h278_ring_status h278_ring_publish_staged(h278_ring *r, uint32_t offset, uint32_t len, const uint32_t meta[4])
+{
+    return publish(r, 1, offset, len, meta);
 }
 
 static h278_ring_status try_result(h278_ring *r, h278_ring_msg *m)
@@ -365,11 +386,13 @@ static h278_ring_status try_claim(h278_ring *r, h278_ring_msg *m)
              * reusing the slot). */
             TSAN_ACQUIRE(tsan_request, r, p);
             TSAN_ACQUIRE(tsan_result, r, p);
-            uint32_t len = peer_u32(&s->len);
-            if (len > r->request_capacity)
+            uint32_t len = peer_u32(&s->len), in_stage = peer_u32(&s->in_stage),
+                     offset = peer_u32(&s->stage_offset);
+            if (len > r->request_capacity || in_stage > 1 ||
+                (in_stage && (offset > r->stage_capacity || len > r->stage_capacity - offset)))
                 return H278_RING_BROKEN;
             m->pos = p;
-            m->data = (const uint8_t *)s + H278_RING_SLOT_HEADER;
+            m->data = in_stage ? r->stage + offset : (const uint8_t *)s + H278_RING_SLOT_HEADER;
             m->len = len;
             m->status = 0;
             for (int i = 0; i < 4; i++)

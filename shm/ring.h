@@ -3,12 +3,17 @@
  * carrying requests from one producer to any number of consumer threads (in
  * another process) and their results back to the producer, in order.
  *
- * Layout: a 4 KiB header page, then slot_count slots. Each slot is a request
- * (a 64-byte header and request_capacity bytes) followed by its result (a
- * 64-byte header and result_capacity bytes). The result of position p goes
- * into the same slot as its request, so results come back in order, and a
- * consumer can decode straight from the request bytes into the result bytes
- * without copying either.
+ * Layout: a 4 KiB header page, then slot_count slots, then the stage. Each
+ * slot is a request (a 64-byte header and request_capacity bytes) followed
+ * by its result (a 64-byte header and result_capacity bytes). The result of
+ * position p goes into the same slot as its request, so results come back in
+ * order, and a consumer can decode straight from the request bytes into the
+ * result bytes without copying either.
+ *
+ * The stage (stage_capacity bytes, possibly none) belongs to the producer: it
+ * may place payloads there once and publish requests that point at them (an
+ * offset and a length) instead of copying each one into a slot, so sending
+ * the same bytes again costs nothing. Consumers only read it.
  *
  * Protocol (positions are free-running 64-bit counters; position p lives in
  * slot p mod slot_count; both seq fields start at 0):
@@ -29,6 +34,11 @@
  *     numbers against the position expected) before use. A violation is
  *     H278_RING_BROKEN, never a crash. Payload bytes are read in place and
  *     may change under the reader: readers must be safe on any bytes.
+ *   - A staged payload is read by every request that points at it. The
+ *     producer must leave it alone until those results are taken; if it
+ *     does not, only its own results come out wrong (consumers check the
+ *     offset and length against the stage, and decoders are safe on any
+ *     bytes).
  *   - head, tail, the doorbells and the session fields each own a 64-byte
  *     cache line, so the two sides do not false-share. No mutex lives in
  *     shared memory, so a process dying at any instant cannot block the
@@ -55,11 +65,12 @@
 #include "shm.h"
 
 #define H278_RING_MAGIC UINT64_C(0x474E495238373248) /* "H278RING" little-endian */
-#define H278_RING_VERSION 1u
+#define H278_RING_VERSION 2u
 #define H278_RING_HEADER_SIZE 4096u
 #define H278_RING_SLOT_HEADER 64u
 #define H278_RING_MAX_SLOTS 4096u
 #define H278_RING_MAX_CAPACITY (64u << 20) /* per request or result */
+#define H278_RING_MAX_STAGE (1u << 30)
 
 typedef enum h278_ring_status {
     H278_RING_OK = 0,
@@ -88,6 +99,7 @@ typedef struct h278_ring_header {
     uint64_t creator_pid;
     uint64_t creator_start;     /* with the pid: tells a live creator from a reused pid */
     uint64_t nonce;             /* random per region */
+    uint32_t stage_capacity;    /* bytes of the stage after the slots, multiple of 64 */
     /* The session: the server's state and which producer is attached. A
      * producer attaches by CAS of producer_pid from 0; the server resets the
      * ring and bumps session after each producer, then clears producer_pid. */
@@ -112,19 +124,23 @@ typedef struct h278_ring_header {
 } h278_ring_header;
 
 /* Request and result headers share this shape: meta is the request's
- * application data (see transport.h); status is the result's. */
+ * application data (see transport.h); status is the result's. A request
+ * whose in_stage is 1 has its len bytes in the stage at stage_offset
+ * instead of in its slot. */
 typedef struct h278_ring_slot_header {
     _Atomic uint64_t seq;
     uint32_t len;
     uint32_t status;
     uint32_t meta[4];
-    uint8_t pad[H278_RING_SLOT_HEADER - 32];
+    uint32_t in_stage;
+    uint32_t stage_offset;
+    uint8_t pad[H278_RING_SLOT_HEADER - 40];
 } h278_ring_slot_header;
 
 /* A message as the reader copied it out of the slot header: checked, local. */
 typedef struct h278_ring_msg {
     uint64_t pos;
-    const uint8_t *data;   /* in shared memory: may change under the reader */
+    const uint8_t *data;   /* in shared memory (a slot or the stage): may change under the reader */
     uint32_t len;          /* <= the capacity */
     uint32_t status;
     uint32_t meta[4];
@@ -134,8 +150,9 @@ typedef struct h278_ring_msg {
 typedef struct h278_ring {
     h278_ring_header *hdr;
     uint8_t *slots;
+    uint8_t *stage;          /* stage_capacity bytes after the slots (producer: write; consumers: read) */
     h278_shm_region *region; /* for blocking waits; NULL: short sleeps */
-    uint32_t slot_count, slot_size, request_capacity, result_capacity;
+    uint32_t slot_count, slot_size, request_capacity, result_capacity, stage_capacity;
     uint64_t nonce;
     int busy_poll;
     uint64_t next, done;     /* producer only: next position, results taken */
@@ -144,14 +161,16 @@ typedef struct h278_ring {
 
 const char *h278_ring_strerror(h278_ring_status s);
 
-/* Bytes a region needs for this geometry (capacities are rounded up to 64),
- * or 0 if the geometry is not allowed. */
-size_t h278_ring_region_size(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity);
+/* Bytes a region needs for this geometry (capacities are rounded up to 64;
+ * stage_capacity may be 0), or 0 if the geometry is not allowed. */
+size_t h278_ring_region_size(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity,
+                             uint32_t stage_capacity);
 
 /* Lays out a fresh ring in mem (zero-filled, at least
  * h278_ring_region_size bytes). The state stays STARTING. */
 h278_ring_status h278_ring_init(h278_ring *r, void *mem, size_t size, uint32_t slot_count,
-                                uint32_t request_capacity, uint32_t result_capacity, uint64_t nonce);
+                                uint32_t request_capacity, uint32_t result_capacity, uint32_t stage_capacity,
+                                uint64_t nonce);
 /* Attaches to a ring someone else laid out: validates the untrusted header
  * against the size of the memory. */
 h278_ring_status h278_ring_attach(h278_ring *r, void *mem, size_t size);
@@ -163,6 +182,10 @@ void h278_ring_reset(h278_ring *r);
 h278_ring_status h278_ring_reserve(h278_ring *r, uint8_t **payload);
 /* Producer: publishes the reserved position with len bytes and meta. */
 h278_ring_status h278_ring_publish(h278_ring *r, uint32_t len, const uint32_t meta[4]);
+/* Producer: publishes the next position with the len bytes at offset in the
+ * stage as its payload (no reserve needed; the slot's payload area is not
+ * used). The bytes must stay put until its result is taken. */
+h278_ring_status h278_ring_publish_staged(h278_ring *r, uint32_t offset, uint32_t len, const uint32_t meta[4]);
 /* Producer: waits for the result of the oldest position in flight
  * (H278_RING_EMPTY if none); h278_ring_result_done then frees its slot. */
 h278_ring_status h278_ring_wait_result(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms);

@@ -329,7 +329,11 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
     }
     h278_enc_params worst = {H278_MAX_CODE_LEN, H278_MAX_STREAMS, max_block, 1};
     uint32_t request_capacity = (uint32_t)h278_block_bound(max_block, &worst);
-    size_t size = h278_ring_region_size(slots, request_capacity, max_block);
+    if (o->stage > H278_RING_MAX_STAGE) {
+        snprintf(err, err_size, "the stage must be at most %u bytes", H278_RING_MAX_STAGE);
+        return 1;
+    }
+    size_t size = h278_ring_region_size(slots, request_capacity, max_block, o->stage);
     if (size == 0) {
         snprintf(err, err_size, "slots must be a power of two, 2 .. %u", H278_RING_MAX_SLOTS);
         return 1;
@@ -364,7 +368,7 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
     if (stale)
         note(&s, "removed a stale region '%s' left by a server that crashed", o->name);
     uint64_t nonce = h278_shm_now_ns() ^ ((uint64_t)(uintptr_t)&s << 16);
-    h278_ring_init(&s.ring, h278_shm_addr(s.region), size, slots, request_capacity, max_block, nonce);
+    h278_ring_init(&s.ring, h278_shm_addr(s.region), size, slots, request_capacity, max_block, o->stage, nonce);
     s.ring.region = s.region;
     s.ring.busy_poll = o->busy_poll;
     atomic_store_explicit(&s.ring.hdr->consumers, s.threads, memory_order_relaxed);

@@ -8,7 +8,9 @@
  * request slot into its result slot, with N worker threads. A producer
  * attaches, sends blocks (each slot carries one encoded block plus its
  * decoded size, the file's L and the block's checksum) and takes the decoded
- * bytes back in order, checking each against its checksum.
+ * bytes back in order, checking each against its checksum. Blocks it sends
+ * more than once it can place in the region's stage once and then send by
+ * reference, without copying them again.
  *
  * Neither side trusts the other: everything read from the region is copied
  * and checked first, and a violation ends the session with an error. Each
@@ -29,6 +31,7 @@
 enum { H278_META_DECODED_SIZE = 0, H278_META_MAX_LEN = 1, H278_META_CHECKSUM = 2 };
 
 #define H278_SERVE_DEFAULT_MAX_BLOCK (1u << 20)
+#define H278_SERVE_DEFAULT_STAGE (16u << 20) /* what `h278 serve` offers */
 #define H278_SERVE_MAX_THREADS 64u
 
 typedef struct h278_serve_stats {
@@ -50,6 +53,7 @@ typedef struct h278_serve_opts {
     int busy_poll;             /* workers spin instead of sleeping (burns a core each) */
     uint32_t slots;            /* ring slots, a power of two; 0: 16, or 4 per thread if more */
     uint32_t max_block;        /* largest decoded block a slot holds; 0: default */
+    uint32_t stage;            /* bytes of stage for the producer's blocks (ring.h), 0 .. 1 GiB; 0: none */
     _Atomic int *stop;         /* optional: set nonzero to make the server return */
     void *ctx;                 /* passed to the callbacks below */
     void (*ready)(void *ctx);  /* the region exists: producers may attach */
@@ -104,6 +108,17 @@ uint32_t h278_feed_max_result(const h278_feed *f);
  */
 int h278_feed_send(h278_feed *f, const uint8_t *block, uint32_t n, uint32_t decoded_size, unsigned max_len,
                    uint32_t checksum, h278_feed_sink sink, void *ctx);
+/*
+ * The server's stage: capacity bytes in the region this producer may fill
+ * with encoded blocks, to send them (again and again) by offset with
+ * h278_feed_send_staged instead of copying each into a slot. NULL and 0 if
+ * the server offers none. Bytes must not change while a block that uses
+ * them is in flight.
+ */
+uint8_t *h278_feed_stage(h278_feed *f, uint32_t *capacity);
+/* h278_feed_send for the n bytes at offset in the stage. */
+int h278_feed_send_staged(h278_feed *f, uint32_t offset, uint32_t n, uint32_t decoded_size, unsigned max_len,
+                          uint32_t checksum, h278_feed_sink sink, void *ctx);
 /* Takes every outstanding result; the session stays open. */
 int h278_feed_drain(h278_feed *f, h278_feed_sink sink, void *ctx);
 /* Takes every outstanding result, then tells the server we are done. */

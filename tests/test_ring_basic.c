@@ -2,7 +2,7 @@
  * test_ring_basic.c - the slot ring's protocol, one step at a time in a
  * single thread: geometry checks, attach validation of a damaged header,
  * results in order whatever the completion order, flow control, closing,
- * reset, and every way a peer can break the protocol (each must give
+ * reset, requests staged outside their slot, and every way a peer can break the protocol (each must give
  * H278_RING_BROKEN, not a crash or a hang). Plain memory, no region: runs
  * the same on every platform.
  */
@@ -15,6 +15,7 @@
 #define SLOTS 4u
 #define REQ 200u /* rounded up to 256 by the ring */
 #define RES 100u /* rounded up to 128 */
+#define STAGE 200u /* rounded up to 256 */
 
 static h278_ring_slot_header *request_hdr(const h278_ring *r, uint64_t pos)
 {
@@ -40,20 +41,23 @@ static h278_ring_status send(h278_ring *r, uint64_t pos, uint32_t len)
 
 static void geometry(void)
 {
-    CHECK(h278_ring_region_size(SLOTS, REQ, RES) == H278_RING_HEADER_SIZE + SLOTS * (128u + 256u + 128u));
-    CHECK(h278_ring_region_size(3, REQ, RES) == 0);
-    CHECK(h278_ring_region_size(1, REQ, RES) == 0);
-    CHECK(h278_ring_region_size(H278_RING_MAX_SLOTS * 2, REQ, RES) == 0);
-    CHECK(h278_ring_region_size(SLOTS, 0, RES) == 0);
-    CHECK(h278_ring_region_size(SLOTS, REQ, H278_RING_MAX_CAPACITY + 1) == 0);
-    size_t size = h278_ring_region_size(SLOTS, REQ, RES);
+    CHECK(h278_ring_region_size(SLOTS, REQ, RES, STAGE) == H278_RING_HEADER_SIZE + SLOTS * (128u + 256u + 128u) + 256u);
+    CHECK(h278_ring_region_size(SLOTS, REQ, RES, 0) == H278_RING_HEADER_SIZE + SLOTS * (128u + 256u + 128u));
+    CHECK(h278_ring_region_size(SLOTS, REQ, RES, H278_RING_MAX_STAGE + 1) == 0);
+    CHECK(h278_ring_region_size(3, REQ, RES, STAGE) == 0);
+    CHECK(h278_ring_region_size(1, REQ, RES, STAGE) == 0);
+    CHECK(h278_ring_region_size(H278_RING_MAX_SLOTS * 2, REQ, RES, STAGE) == 0);
+    CHECK(h278_ring_region_size(SLOTS, 0, RES, STAGE) == 0);
+    CHECK(h278_ring_region_size(SLOTS, REQ, H278_RING_MAX_CAPACITY + 1, STAGE) == 0);
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES, STAGE);
     uint8_t *mem = calloc(1, size);
     h278_ring r;
-    CHECK(h278_ring_init(&r, mem, size - 1, SLOTS, REQ, RES, 1) == H278_RING_BAD_GEOMETRY);
-    CHECK(h278_ring_init(&r, mem, size, 6, REQ, RES, 1) == H278_RING_BAD_GEOMETRY);
+    CHECK(h278_ring_init(&r, mem, size - 1, SLOTS, REQ, RES, STAGE, 1) == H278_RING_BAD_GEOMETRY);
+    CHECK(h278_ring_init(&r, mem, size, 6, REQ, RES, STAGE, 1) == H278_RING_BAD_GEOMETRY);
     CHECK(h278_ring_attach(&r, mem, size) == H278_RING_BROKEN); /* no magic yet */
-    CHECK(h278_ring_init(&r, mem, size, SLOTS, REQ, RES, 1) == H278_RING_OK);
-    CHECK(r.request_capacity == 256 && r.result_capacity == 128 && r.slot_count == SLOTS);
+    CHECK(h278_ring_init(&r, mem, size, SLOTS, REQ, RES, STAGE, 1) == H278_RING_OK);
+    CHECK(r.request_capacity == 256 && r.result_capacity == 128 && r.slot_count == SLOTS && r.stage_capacity == 256);
+    CHECK(r.stage == mem + size - 256);
 
     /* Each damaged field of the header is refused on attach. */
     h278_ring a;
@@ -61,9 +65,9 @@ static void geometry(void)
     CHECK(h278_ring_attach(&a, mem, size) == H278_RING_OK);
     CHECK(h278_ring_attach(&a, mem, size - 1) == H278_RING_BROKEN);
     CHECK(h278_ring_attach(&a, mem, 100) == H278_RING_BAD_GEOMETRY);
-    uint32_t *fields[] = {&h->version, &h->header_size, &h->slot_count, &h->slot_size, &h->request_capacity,
-                          &h->result_capacity};
-    const uint32_t bad[] = {2, 8192, 8, 64, 320, 129};
+    uint32_t *fields[] = {&h->version, &h->header_size,      &h->slot_count,     &h->slot_size,
+                          &h->request_capacity, &h->result_capacity, &h->stage_capacity, &h->stage_capacity};
+    const uint32_t bad[] = {1, 8192, 8, 64, 320, 129, 100, 320}; /* the last: more stage than the region holds */
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         uint32_t keep = *fields[i];
         *fields[i] = bad[i];
@@ -79,10 +83,10 @@ static void geometry(void)
 
 static void protocol(void)
 {
-    size_t size = h278_ring_region_size(SLOTS, REQ, RES);
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES, STAGE);
     uint8_t *mem = calloc(1, size);
     h278_ring p, c; /* producer's and consumer's views */
-    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, 5) == H278_RING_OK);
+    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, STAGE, 5) == H278_RING_OK);
     CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK);
     h278_ring_msg m;
     CHECK(h278_ring_claim(&c, &m, 0) == H278_RING_TIMEOUT);
@@ -149,20 +153,75 @@ static void protocol(void)
     free(mem);
 }
 
-/* A hostile peer: every inconsistency it can write is caught. */
-static void broken_peers(void)
+/* Requests whose payload the producer placed in the stage. */
+static void staged(void)
 {
-    size_t size = h278_ring_region_size(SLOTS, REQ, RES);
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES, STAGE);
     uint8_t *mem = calloc(1, size);
     h278_ring p, c;
     h278_ring_msg m;
-    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, 5) == H278_RING_OK);
+    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, STAGE, 5) == H278_RING_OK);
+    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK && c.stage == p.stage && c.stage_capacity == 256);
+    for (unsigned i = 0; i < 256; i++)
+        p.stage[i] = (uint8_t)i;
+    const uint32_t meta[4] = {1, 2, 3, 4};
+    CHECK(h278_ring_publish_staged(&p, 64, 100, meta) == H278_RING_OK);
+    CHECK(h278_ring_publish_staged(&p, 0, 256, meta) == H278_RING_OK);
+    CHECK(send(&p, 2, 7) == H278_RING_OK); /* mixed with one in its slot */
+    CHECK(h278_ring_publish_staged(&p, 64, 100, meta) == H278_RING_OK); /* the same bytes again */
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK);
+    CHECK(m.pos == 0 && m.data == c.stage + 64 && m.len == 100 && m.data[99] == 163 && m.meta[3] == 4);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.data == c.stage && m.len == 256);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.len == 7 && m.data[0] == 2);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.pos == 3 && m.data == c.stage + 64);
+    for (uint64_t pos = 0; pos < SLOTS; pos++) {
+        CHECK(h278_ring_complete(&c, pos, 1, 0) == H278_RING_OK);
+        CHECK(h278_ring_wait_result(&p, &m, 100) == H278_RING_OK && m.pos == pos);
+        h278_ring_result_done(&p);
+    }
+    /* The producer cannot point outside the stage or past a slot's size. */
+    CHECK(h278_ring_publish_staged(&p, 200, 57, meta) == H278_RING_TOO_LARGE);
+    CHECK(h278_ring_publish_staged(&p, 257, 0, meta) == H278_RING_TOO_LARGE);
+    CHECK(h278_ring_publish_staged(&p, 0, 256, meta) == H278_RING_OK);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK);
+    free(mem);
+
+    /* A ring without a stage takes no staged request, but still works. */
+    size = h278_ring_region_size(SLOTS, REQ, RES, 0);
+    mem = calloc(1, size);
+    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, 0, 5) == H278_RING_OK);
+    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK && c.stage_capacity == 0);
+    CHECK(h278_ring_publish_staged(&p, 0, 1, meta) == H278_RING_TOO_LARGE);
+    CHECK(send(&p, 0, 9) == H278_RING_OK);
+    CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.len == 9);
+    free(mem);
+}
+
+/* A hostile peer: every inconsistency it can write is caught. */
+static void broken_peers(void)
+{
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES, STAGE);
+    uint8_t *mem = calloc(1, size);
+    h278_ring p, c;
+    h278_ring_msg m;
+    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, STAGE, 5) == H278_RING_OK);
     CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK);
 
     /* A request length beyond the slot. */
     CHECK(send(&p, 0, 10) == H278_RING_OK);
     request_hdr(&p, 0)->len = 1u << 30;
     CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_BROKEN);
+
+    /* Staged requests pointing outside the stage, or with a bad flag. */
+    const uint32_t bad_stage[][3] = {{1, 257, 0}, {1, 200, 57}, {1, 0, 257}, {2, 0, 1}};
+    for (size_t i = 0; i < sizeof bad_stage / sizeof bad_stage[0]; i++) {
+        h278_ring_reset(&p);
+        CHECK(send(&p, 0, 10) == H278_RING_OK);
+        request_hdr(&p, 0)->in_stage = bad_stage[i][0];
+        request_hdr(&p, 0)->stage_offset = bad_stage[i][1];
+        request_hdr(&p, 0)->len = bad_stage[i][2];
+        CHECKF(h278_ring_claim(&c, &m, 100) == H278_RING_BROKEN, "staged case %zu", i);
+    }
 
     /* A sequence number from the future while tail has not moved. */
     h278_ring_reset(&p);
@@ -196,6 +255,7 @@ int main(void)
 {
     geometry();
     protocol();
+    staged();
     broken_peers();
     return h278_test_finish();
 }

@@ -105,7 +105,7 @@ static void run(const char *what, h278_shm_region *producer_region, h278_shm_reg
     size_t size = h278_shm_size(producer_region);
     memset(h278_shm_addr(producer_region), 0, size);
     h278_ring producer;
-    CHECK(h278_ring_init(&producer, h278_shm_addr(producer_region), size, SLOTS, REQ, RES, 278) == H278_RING_OK);
+    CHECK(h278_ring_init(&producer, h278_shm_addr(producer_region), size, SLOTS, REQ, RES, 0, 278) == H278_RING_OK);
     producer.region = producer_region;
 
     consumer cs[CONSUMERS];
@@ -159,7 +159,7 @@ int main(void)
     uint64_t pid, start;
     h278_shm_self(&pid, &start);
     snprintf(name, sizeof name, "test-ring-stress-%llu", (unsigned long long)pid);
-    size_t size = h278_ring_region_size(SLOTS, REQ, RES);
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES, 0);
     h278_shm_region *a = NULL, *b = NULL;
     CHECK(h278_shm_create(name, size, &a, NULL) == H278_SHM_OK);
     if (!a)

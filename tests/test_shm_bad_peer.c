@@ -2,8 +2,8 @@
  * test_shm_bad_peer.c - neither side of the decode server trusts the other.
  *
  * A hostile producer (this test writing slot headers by hand) declares a
- * decoded size beyond the slot, a length beyond the slot, or a sequence
- * number from the future: the server drops that session with a clear
+ * decoded size beyond the slot, a length beyond the slot, a staged payload
+ * outside the stage, or a sequence number from the future: the server drops that session with a clear
  * reason and serves the next producer normally. Random bytes with valid
  * lengths are just a block that does not decode. A hostile server (this test
  * answering a real feed by hand) returns a wrong size, wrong bytes, an error
@@ -94,7 +94,7 @@ static int session_dropped(server_run *s, h278_ring *r, uint32_t session, unsign
     return 0;
 }
 
-enum attack { BIG_DECODED_SIZE, BIG_LENGTH, FUTURE_SEQ };
+enum attack { BIG_DECODED_SIZE, BIG_LENGTH, OUTSIDE_STAGE, FUTURE_SEQ };
 
 static void hostile_producer(const char *name, server_run *s, enum attack a)
 {
@@ -111,6 +111,8 @@ static void hostile_producer(const char *name, server_run *s, enum attack a)
     slot->len = a == BIG_LENGTH ? r.request_capacity + 64 : 64;
     const uint32_t meta[4] = {a == BIG_DECODED_SIZE ? r.result_capacity + 1 : 1000, 11, 0, 0};
     memcpy(slot->meta, meta, sizeof meta);
+    slot->in_stage = a == OUTSIDE_STAGE;
+    slot->stage_offset = a == OUTSIDE_STAGE ? r.stage_capacity - 32 : 0;
     atomic_store(&r.hdr->head, 1);
     atomic_store(&slot->seq, a == FUTURE_SEQ ? 1 + r.slot_count : 1);
     h278_ring_wake_all(&r);
@@ -181,19 +183,21 @@ static void hostile_producers(void)
     s.o.threads = 2;
     s.o.slots = 4;
     s.o.max_block = 4096;
+    s.o.stage = 4096;
     s.o.stop = &s.stop;
     s.o.log = server_log;
     s.o.ctx = &s;
     CHECK(h278_shm_thread_start(&s.thread, server_main, &s) == 0);
     hostile_producer(name, &s, BIG_DECODED_SIZE);
     hostile_producer(name, &s, BIG_LENGTH);
+    hostile_producer(name, &s, OUTSIDE_STAGE);
     hostile_producer(name, &s, FUTURE_SEQ);
     garbage_block(name);
     good_producer(name);
     atomic_store(&s.stop, 1);
     h278_shm_thread_join(s.thread);
     CHECKF(s.rc == 0, "%s", s.err);
-    CHECK(s.st.sessions == 5 && s.st.failed_sessions == 3 && s.st.block_errors == 1);
+    CHECK(s.st.sessions == 6 && s.st.failed_sessions == 4 && s.st.block_errors == 1);
 }
 
 /* ---- A hostile server ----------------------------------------------------- */
@@ -206,13 +210,13 @@ static void hostile_server(enum lie lie)
     uint64_t pid, start;
     h278_shm_self(&pid, &start);
     snprintf(name, sizeof name, "test-bad-server-%llu-%d", (unsigned long long)pid, (int)lie);
-    size_t size = h278_ring_region_size(4, 1024, 1024);
+    size_t size = h278_ring_region_size(4, 1024, 1024, 0);
     h278_shm_region *region;
     CHECK(h278_shm_create(name, size, &region, NULL) == H278_SHM_OK);
     if (!region)
         return;
     h278_ring srv;
-    CHECK(h278_ring_init(&srv, h278_shm_addr(region), size, 4, 1024, 1024, 1) == H278_RING_OK);
+    CHECK(h278_ring_init(&srv, h278_shm_addr(region), size, 4, 1024, 1024, 0, 1) == H278_RING_OK);
     srv.region = region;
     atomic_store(&srv.hdr->state, H278_RING_SERVING);
 

@@ -8,7 +8,8 @@
  *     originals, one after the other;
  *   - -o refuses to overwrite an existing file without -f, and -f does;
  *   - --repeat-bytes sends the blocks again until the byte count is reached
- *     (with --no-verify, the bytes still come back right);
+ *     (with --no-verify, the bytes still come back right), with the blocks
+ *     in the server's stage, some of them (a small stage), or none;
  *   - --help succeeds, unknown options and a missing server fail.
  */
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #include "testutil.h"
 
 typedef struct serve_run {
-    char *argv[12];
+    char *argv[16];
     int argc;
     int rc;
     h278_shm_thread *thread;
@@ -51,12 +52,13 @@ static void watchdog(void *arg)
     }
 }
 
-static void start_serve(serve_run *s, const char *threads)
+/* A --once server; stage: its --stage, or NULL for the default. */
+static void start_serve(serve_run *s, const char *threads, const char *stage)
 {
     memset(s, 0, sizeof *s);
     char *args[] = {"serve", "--name", name, "--threads", (char *)threads, "--once", "--json",
-                    "--slots", "8", "--max-block", "256K"};
-    s->argc = (int)(sizeof args / sizeof args[0]);
+                    "--slots", "8", "--max-block", "256K", "--stage", (char *)stage};
+    s->argc = (int)(sizeof args / sizeof args[0]) - (stage ? 0 : 2);
     memcpy(s->argv, args, sizeof args);
     CHECK(h278_shm_thread_start(&s->thread, serve_main, s) == 0);
 }
@@ -146,7 +148,7 @@ int main(void)
         for (size_t i = 0; i < nfiles; i++)
             args[argc++] = inputs[i];
         args[argc] = NULL;
-        start_serve(&s, threads[t]);
+        start_serve(&s, threads[t], NULL);
         CHECKF(feed(args) == 0, "%s threads", threads[t]);
         h278_shm_thread_join(s.thread);
         CHECKF(s.rc == 0, "%s threads", threads[t]);
@@ -162,13 +164,13 @@ int main(void)
 
     /* -o does not overwrite without -f (the session still ends cleanly);
      * with -f it does. */
-    start_serve(&s, "1");
+    start_serve(&s, "1", NULL);
     char *args1[] = {"feed", "--name", name, "--wait", "10", in0, "-o", out, NULL};
     char *args2[] = {"feed", "--name", name, "--wait", "10", in1, "-o", out, NULL};
     CHECK(feed(args1) == 0);
     h278_shm_thread_join(s.thread);
     CHECK(s.rc == 0);
-    start_serve(&s, "1");
+    start_serve(&s, "1", NULL);
     CHECK(feed(args2) != 0);
     h278_shm_thread_join(s.thread);
     CHECK(s.rc == 0);
@@ -176,7 +178,7 @@ int main(void)
     uint8_t *got = h278_test_read_file(out, &got_n);
     CHECK(got && got_n == n[i0]);
     free(got);
-    start_serve(&s, "1");
+    start_serve(&s, "1", NULL);
     char *args3[] = {"feed", "--name", name, "--wait", "10", in1, "-o", out, "-f", NULL};
     CHECK(feed(args3) == 0);
     h278_shm_thread_join(s.thread);
@@ -184,19 +186,27 @@ int main(void)
     CHECK(s.rc == 0 && got && got_n == n[i1] && memcmp(got, orig[i1], n[i1]) == 0);
     free(got);
 
-    /* --repeat-bytes: alice29 again and again, until 1 MB was sent. */
-    start_serve(&s, "2");
-    char *args4[] = {"feed", "--name", name, "--wait", "10", in0, "--repeat-bytes", "1M", "-o", out, "-f",
-                     "--no-verify", NULL};
-    CHECK(feed(args4) == 0);
-    h278_shm_thread_join(s.thread);
-    got = h278_test_read_file(out, &got_n);
-    CHECK(s.rc == 0 && got && got_n >= (1u << 20) && got_n < (1u << 20) + n[i0]);
-    int same = got != NULL;
-    for (size_t off = 0; same && off < got_n; off += n[i0])
-        same = memcmp(got + off, orig[i0], got_n - off < n[i0] ? got_n - off : n[i0]) == 0;
-    CHECK(same);
-    free(got);
+    /* --repeat-bytes: the first file again and again, until 1 MB was sent;
+     * its blocks all in the stage (default), only those that fit a 16 KiB
+     * one, or copied each time (no stage). */
+    const char *stages[] = {NULL, "16K", "0"};
+    for (int k = 0; k < 3; k++) {
+        start_serve(&s, "2", stages[k]);
+        char *args4[] = {"feed", "--name", name, "--wait", "10", in0, "--repeat-bytes", "1M", "-o", out, "-f",
+                         "--no-verify", NULL};
+        CHECK(feed(args4) == 0);
+        h278_shm_thread_join(s.thread);
+        got = h278_test_read_file(out, &got_n);
+        CHECKF(s.rc == 0 && got && got_n >= (1u << 20) && got_n < (1u << 20) + n[i0], "stage %s",
+               stages[k] ? stages[k] : "default");
+        int same = got != NULL;
+        for (size_t off = 0; same && off < got_n; off += n[i0])
+            same = memcmp(got + off, orig[i0], got_n - off < n[i0] ? got_n - off : n[i0]) == 0;
+        CHECKF(same, "stage %s", stages[k] ? stages[k] : "default");
+        free(got);
+    }
+    char *bad_stage[] = {"serve", "--name", name, "--stage", "2G"};
+    CHECK(h278_cmd_serve(5, bad_stage) != 0);
 
     /* Help, bad options, no server. */
     char *help_s[] = {"serve", "--help"}, *help_f[] = {"feed", "--help", NULL};

@@ -6,7 +6,8 @@
  * decoder, and compared byte for byte with the original. The server runs in
  * a thread of this process, so the test runs the same under wine. Also: a
  * corrupted block comes back as a decode error for exactly that block, and
- * the server serves several producers in turn.
+ * the server serves several producers in turn. Some sessions place each
+ * file's blocks in the server's stage and send them by reference.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #define MAX_FILES 64
 #define BLOCK (64u << 10)
+#define STAGE (4u << 20)
 
 typedef struct server_run {
     h278_serve_opts o;
@@ -35,7 +37,8 @@ static void server_main(void *arg)
     s->rc = h278_serve(&s->o, &s->st, s->err, sizeof s->err);
 }
 
-static void start_server(server_run *s, const char *name, unsigned threads, const char *decoder, int once)
+static void start_server(server_run *s, const char *name, unsigned threads, const char *decoder, int once,
+                         uint32_t stage)
 {
     memset(s, 0, sizeof *s);
     s->o.name = name;
@@ -44,6 +47,7 @@ static void start_server(server_run *s, const char *name, unsigned threads, cons
     s->o.once = once;
     s->o.slots = 8;
     s->o.max_block = BLOCK;
+    s->o.stage = stage;
     s->o.stop = &s->stop;
     CHECK(h278_shm_thread_start(&s->thread, server_main, s) == 0);
 }
@@ -68,19 +72,31 @@ static int sink(void *ctx, uint64_t pos, const uint8_t *data, uint32_t len)
     return 0;
 }
 
-/* Sends every block of f; returns the number of blocks, or -1. */
-static long send_file(h278_feed *feed, file *f, sink_ctx *ctx)
+/* Sends every block of f, copied into slots or (staged) from the stage,
+ * where its blocks are placed first (the stage must be free: every earlier
+ * result taken); returns the number of blocks, or -1. */
+static long send_file(h278_feed *feed, file *f, sink_ctx *ctx, int staged)
 {
     h278_file_header fh;
     if (h278_read_file_header(f->packed, f->packed_n, &fh))
         return -1;
+    uint32_t capacity;
+    uint8_t *stage = h278_feed_stage(feed, &capacity);
+    if (staged) {
+        CHECKF(stage && f->packed_n - H278_FILE_HEADER_SIZE <= capacity, "stage of %u bytes", capacity);
+        if (!stage || f->packed_n - H278_FILE_HEADER_SIZE > capacity)
+            return -1;
+        memcpy(stage, f->packed + H278_FILE_HEADER_SIZE, f->packed_n - H278_FILE_HEADER_SIZE);
+    }
     size_t off = H278_FILE_HEADER_SIZE;
     for (uint64_t i = 0; i < fh.block_count; i++) {
         h278_block b;
         uint32_t decoded = h278_block_decoded_size(&fh, i);
         if (h278_read_block(f->packed + off, f->packed_n - off, decoded, fh.max_len, &b))
             return -1;
-        if (h278_feed_send(feed, f->packed + off, b.total_size, decoded, fh.max_len, b.checksum, sink, ctx))
+        if (staged ? h278_feed_send_staged(feed, (uint32_t)(off - H278_FILE_HEADER_SIZE), b.total_size, decoded,
+                                           fh.max_len, b.checksum, sink, ctx)
+                   : h278_feed_send(feed, f->packed + off, b.total_size, decoded, fh.max_len, b.checksum, sink, ctx))
             return -1;
         off += b.total_size;
     }
@@ -103,10 +119,10 @@ static int compress_file(file *f, int interleaved)
 }
 
 /* One session: every file through a server of `threads` threads. */
-static void session(const char *name, file *files, size_t nfiles, unsigned threads, int interleaved)
+static void session(const char *name, file *files, size_t nfiles, unsigned threads, int interleaved, int staged)
 {
     server_run s;
-    start_server(&s, name, threads, NULL, 1);
+    start_server(&s, name, threads, NULL, 1, staged ? STAGE : 0);
     h278_feed_opts fo = {name, 10000, 0, 0, 0};
     char err[320];
     h278_feed *feed = h278_feed_open(&fo, err, sizeof err);
@@ -122,11 +138,12 @@ static void session(const char *name, file *files, size_t nfiles, unsigned threa
         f->out_n = 0;
         CHECK(compress_file(f, interleaved) == 0);
         sink_ctx ctx = {f};
-        long n = send_file(feed, f, &ctx);
+        long n = send_file(feed, f, &ctx, staged);
         ok = n >= 0 && h278_feed_drain(feed, sink, &ctx) == 0;
         CHECKF(ok && f->out_n == f->n && memcmp(f->out, f->data, f->n) == 0,
-               "%u threads, %s layout, file %zu: %zu of %zu bytes back (%s)", threads,
-               interleaved ? "K=32 interleaved" : "default", i, f->out_n, f->n, h278_feed_error(feed));
+               "%u threads, %s layout%s, file %zu: %zu of %zu bytes back (%s)", threads,
+               interleaved ? "K=32 interleaved" : "default", staged ? ", staged" : "", i, f->out_n, f->n,
+               h278_feed_error(feed));
         blocks += (uint64_t)(n > 0 ? n : 0);
         bytes += f->n;
     }
@@ -149,7 +166,7 @@ static void session(const char *name, file *files, size_t nfiles, unsigned threa
 static void corrupt_block(const char *name, file *f)
 {
     server_run s;
-    start_server(&s, name, 2, "table", 0);
+    start_server(&s, name, 2, "table", 0, 0);
     h278_feed_opts fo = {name, 10000, 0, 0, 0};
     char err[320];
     CHECK(compress_file(f, 0) == 0);
@@ -168,7 +185,7 @@ static void corrupt_block(const char *name, file *f)
     if (feed) {
         f->out_n = 0;
         sink_ctx ctx = {f};
-        long n = send_file(feed, f, &ctx);
+        long n = send_file(feed, f, &ctx, 0);
         int rc = n >= 0 ? h278_feed_finish(feed, sink, &ctx) : 1;
         CHECK(rc != 0 && h278_feed_error_pos(feed) == 1);
         CHECKF(strstr(h278_feed_error(feed), "could not decode") != NULL, "%s", h278_feed_error(feed));
@@ -181,7 +198,7 @@ static void corrupt_block(const char *name, file *f)
     if (feed) {
         f->out_n = 0;
         sink_ctx ctx = {f};
-        CHECK(send_file(feed, f, &ctx) > 0 && h278_feed_finish(feed, sink, &ctx) == 0);
+        CHECK(send_file(feed, f, &ctx, 0) > 0 && h278_feed_finish(feed, sink, &ctx) == 0);
         CHECK(f->out_n == f->n && memcmp(f->out, f->data, f->n) == 0);
         h278_feed_free(feed);
     }
@@ -215,8 +232,10 @@ int main(void)
     snprintf(name, sizeof name, "test-e2e-%llu", (unsigned long long)pid);
     const unsigned threads[] = {1, 2, 4};
     for (size_t t = 0; t < 3; t++)
-        session(name, files, nfiles, threads[t], 0);
-    session(name, files, nfiles, 2, 1);
+        session(name, files, nfiles, threads[t], 0, 0);
+    session(name, files, nfiles, 2, 1, 0);
+    session(name, files, nfiles, 2, 1, 1);
+    session(name, files, nfiles, 4, 0, 1);
     for (size_t i = 0; i < nfiles; i++)
         if (files[i].n > 4 * BLOCK) {
             corrupt_block(name, &files[i]);
