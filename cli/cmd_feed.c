@@ -6,12 +6,11 @@
  * so only one block is in memory at a time; when repeating (--repeat-*),
  * the blocks are kept from the first pass and sent again from memory, so
  * the repeat measures the transport and the server, not the disk. Kept
- * blocks go into the server's stage while it has room (ring.h), and are then
- * sent by reference, never copied again; the rest are kept here and copied
- * into a slot each time. Results
- * come back in order and are checked (status, size, checksum) by the feed;
- * with -o they are written to a temporary file renamed into place only when
- * everything succeeded.
+ * blocks go into the server's stage while it has room (ring.h) and are sent
+ * by reference, never copied again; the rest are kept here and copied into
+ * a slot each time. Results come back in order and are checked (status,
+ * size, checksum) by the feed; with -o they are written to a temporary file
+ * renamed into place only when everything succeeded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,8 +133,7 @@ static int keep_block(feed_run *r, const uint8_t *bytes, const h278_block *b, un
         k->bytes = NULL;
         k->offset = r->stage_used;
         memcpy(r->stage + k->offset, bytes, b->total_size);
-        uint32_t end = (k->offset + b->total_size + 63u) & ~63u; /* the stage's size is a multiple of 64 */
-        r->stage_used = end;
+        r->stage_used = (k->offset + b->total_size + 63u) & ~63u; /* the stage's size is a multiple of 64 */
     } else {
         k->bytes = malloc(b->total_size);
         if (!k->bytes)
