@@ -315,15 +315,20 @@ void register_sweeps(const h278_dataset *d, const std::vector<std::string> &vari
     const h278_params no_params = {0, 0};
     const bool have_hybrid = std::count(variants.begin(), variants.end(), "hybrid") > 0;
     const bool have_multisym = std::count(variants.begin(), variants.end(), "multisym") > 0;
-    // Max code length L (L=11 is the default benchmark).
+    // Max code length L (L=11 is the default benchmark), in the default
+    // layout and in the SIMD one (K=32 interleaved).
     for (unsigned L = 8; L <= 20; L += quick ? 4 : 1) {
         if (L == def.max_len)
             continue;
-        h278_enc_params p = def;
-        p.max_len = L;
+        h278_enc_params p = def, p32 = def;
+        p.max_len = p32.max_len = L;
+        p32.streams = 32;
+        p32.interleaved = 1;
         for (auto &v : variants)
-            if (v != "tree")
+            if (v != "tree") {
                 register_decode(d, p, v, no_params, "/L:" + std::to_string(L));
+                register_decode(d, p32, v, no_params, "/K:32i/L:" + std::to_string(L));
+            }
     }
     // Stream count K and layout (K=4 segmented and K=32i are the defaults).
     for (unsigned K : {1u, 4u, 8u, 16u, 32u})

@@ -1,7 +1,17 @@
-# L.gp - throughput against the code-length limit L: a longer limit means
-# bigger tables (2^L entries for the single table) and fewer cache hits.
+# L.gp - throughput against the code-length limit L, in the default layout
+# (K=4 segmented) and the SIMD one (K=32 interleaved) on one scale: a longer
+# limit means bigger tables (2^L entries for the single table) and fewer
+# cache hits, and fewer symbols per refill for the SIMD lanes.
+wide = 1
 load dir . "/common.gp"
-set title "Decode throughput against the maximum code length L (" . sweep . ", K=4 segmented)" noenhanced
+set multiplot layout 1,2 title "Decode throughput against the maximum code length L (" . sweep . ")" noenhanced
 set xlabel "maximum code length L (bits)"
-set xtics 1
+set xtics 2
+set yrange [0:L_ymax * 1.05]
+set key off
+set title "K=4 segmented layout"
 plot for [i=2:nvariants+1] data . "/L.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+set key outside right top vertical Left reverse noenhanced samplen 2
+set title "K=32 interleaved layout"
+plot for [i=2:nvariants+1] data . "/L_interleaved.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+unset multiplot

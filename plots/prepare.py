@@ -135,8 +135,14 @@ def main(folder):
     meta["variants_lt"] = " ".join(str(colour(v)) for v in variants)
     if sweep:
         Ls = sorted({int(r["params"][2:]) for r in rows if re.fullmatch(r"L:\d+", r["params"])} | {11})
-        write(os.path.join(out, "L.dat"), ["L"] + variants,
-              [[L] + [res.get("decode", v, sweep, "" if L == 11 else f"L:{L}") for v in variants] for L in Ls])
+        # K=4 segmented (the default) and K=32 interleaved (the SIMD layout).
+        lmax = 1.0
+        for name, prefix in (("L.dat", ""), ("L_interleaved.dat", "K:32i")):
+            pts = [[L] + [res.get("decode", v, sweep, "/".join(x for x in (prefix, "" if L == 11 else f"L:{L}") if x))
+                          for v in variants] for L in Ls]
+            lmax = max([lmax] + [x for r in pts for x in r[1:] if x != "NaN"])
+            write(os.path.join(out, name), ["L"] + variants, pts)
+        meta["L_ymax"] = float(lmax)  # both panels share one scale
         # Segmented and interleaved layouts; K=1 is the same stream in both.
         kmax = 1.0
         for layout, suffix in (("segmented", ""), ("interleaved", "i")):
