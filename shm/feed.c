@@ -285,7 +285,7 @@ static int send(h278_feed *f, int staged, const uint8_t *block, uint32_t offset,
                     "start the server with a larger --max-block",
                     (unsigned long)n, (unsigned long)decoded_size, (unsigned long)f->ring.request_capacity,
                     (unsigned long)f->ring.result_capacity);
-    if (staged && (offset > f->ring.stage_capacity || n > f->ring.stage_capacity - offset))
+    if (staged && !h278_ring_stage_holds(&f->ring, offset, n))
         return fail(f, f->ring.next, "staged block at %lu (%lu bytes) is outside the stage (%lu bytes)",
                     (unsigned long)offset, (unsigned long)n, (unsigned long)f->ring.stage_capacity);
     uint8_t *payload;

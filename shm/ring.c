@@ -283,7 +283,7 @@ static h278_ring_status publish(h278_ring *r, uint32_t in_stage, uint32_t offset
 {
     if (r->next - r->done >= r->slot_count)
         return H278_RING_FULL;
-    if (len > r->request_capacity || (in_stage && (offset > r->stage_capacity || len > r->stage_capacity - offset)))
+    if (len > r->request_capacity || (in_stage && !h278_ring_stage_holds(r, offset, len)))
         return H278_RING_TOO_LARGE;
     h278_ring_slot_header *s = request_at(r, r->next);
     s->len = len;
@@ -388,8 +388,7 @@ static h278_ring_status try_claim(h278_ring *r, h278_ring_msg *m)
             TSAN_ACQUIRE(tsan_result, r, p);
             uint32_t len = peer_u32(&s->len), in_stage = peer_u32(&s->in_stage),
                      offset = peer_u32(&s->stage_offset);
-            if (len > r->request_capacity || in_stage > 1 ||
-                (in_stage && (offset > r->stage_capacity || len > r->stage_capacity - offset)))
+            if (len > r->request_capacity || in_stage > 1 || (in_stage && !h278_ring_stage_holds(r, offset, len)))
                 return H278_RING_BROKEN;
             m->pos = p;
             m->data = in_stage ? r->stage + offset : (const uint8_t *)s + H278_RING_SLOT_HEADER;

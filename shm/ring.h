@@ -161,6 +161,12 @@ typedef struct h278_ring {
 
 const char *h278_ring_strerror(h278_ring_status s);
 
+/* 1 if the len bytes at offset lie inside the ring's stage. */
+static inline int h278_ring_stage_holds(const h278_ring *r, uint32_t offset, uint32_t len)
+{
+    return offset <= r->stage_capacity && len <= r->stage_capacity - offset;
+}
+
 /* Bytes a region needs for this geometry (capacities are rounded up to 64;
  * stage_capacity may be 0), or 0 if the geometry is not allowed. */
 size_t h278_ring_region_size(uint32_t slot_count, uint32_t request_capacity, uint32_t result_capacity,

@@ -39,6 +39,17 @@ static h278_ring_status send(h278_ring *r, uint64_t pos, uint32_t len)
     return h278_ring_publish(r, len, meta);
 }
 
+/* A fresh ring with `stage` bytes of stage in zeroed memory (freed by the
+ * caller): the producer's view p and a consumer's view c. */
+static uint8_t *new_ring(h278_ring *p, h278_ring *c, uint32_t stage)
+{
+    size_t size = h278_ring_region_size(SLOTS, REQ, RES, stage);
+    uint8_t *mem = calloc(1, size);
+    CHECK(h278_ring_init(p, mem, size, SLOTS, REQ, RES, stage, 5) == H278_RING_OK);
+    CHECK(h278_ring_attach(c, mem, size) == H278_RING_OK);
+    return mem;
+}
+
 static void geometry(void)
 {
     CHECK(h278_ring_region_size(SLOTS, REQ, RES, STAGE) == H278_RING_HEADER_SIZE + SLOTS * (128u + 256u + 128u) + 256u);
@@ -83,11 +94,8 @@ static void geometry(void)
 
 static void protocol(void)
 {
-    size_t size = h278_ring_region_size(SLOTS, REQ, RES, STAGE);
-    uint8_t *mem = calloc(1, size);
-    h278_ring p, c; /* producer's and consumer's views */
-    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, STAGE, 5) == H278_RING_OK);
-    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK);
+    h278_ring p, c;
+    uint8_t *mem = new_ring(&p, &c, STAGE);
     h278_ring_msg m;
     CHECK(h278_ring_claim(&c, &m, 0) == H278_RING_TIMEOUT);
     CHECK(h278_ring_claim(&c, &m, 20) == H278_RING_TIMEOUT);
@@ -156,12 +164,10 @@ static void protocol(void)
 /* Requests whose payload the producer placed in the stage. */
 static void staged(void)
 {
-    size_t size = h278_ring_region_size(SLOTS, REQ, RES, STAGE);
-    uint8_t *mem = calloc(1, size);
     h278_ring p, c;
     h278_ring_msg m;
-    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, STAGE, 5) == H278_RING_OK);
-    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK && c.stage == p.stage && c.stage_capacity == 256);
+    uint8_t *mem = new_ring(&p, &c, STAGE);
+    CHECK(c.stage == p.stage && c.stage_capacity == 256);
     for (unsigned i = 0; i < 256; i++)
         p.stage[i] = (uint8_t)i;
     const uint32_t meta[4] = {1, 2, 3, 4};
@@ -187,10 +193,8 @@ static void staged(void)
     free(mem);
 
     /* A ring without a stage takes no staged request, but still works. */
-    size = h278_ring_region_size(SLOTS, REQ, RES, 0);
-    mem = calloc(1, size);
-    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, 0, 5) == H278_RING_OK);
-    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK && c.stage_capacity == 0);
+    mem = new_ring(&p, &c, 0);
+    CHECK(c.stage_capacity == 0);
     CHECK(h278_ring_publish_staged(&p, 0, 1, meta) == H278_RING_TOO_LARGE);
     CHECK(send(&p, 0, 9) == H278_RING_OK);
     CHECK(h278_ring_claim(&c, &m, 100) == H278_RING_OK && m.len == 9);
@@ -200,12 +204,9 @@ static void staged(void)
 /* A hostile peer: every inconsistency it can write is caught. */
 static void broken_peers(void)
 {
-    size_t size = h278_ring_region_size(SLOTS, REQ, RES, STAGE);
-    uint8_t *mem = calloc(1, size);
     h278_ring p, c;
     h278_ring_msg m;
-    CHECK(h278_ring_init(&p, mem, size, SLOTS, REQ, RES, STAGE, 5) == H278_RING_OK);
-    CHECK(h278_ring_attach(&c, mem, size) == H278_RING_OK);
+    uint8_t *mem = new_ring(&p, &c, STAGE);
 
     /* A request length beyond the slot. */
     CHECK(send(&p, 0, 10) == H278_RING_OK);
