@@ -246,6 +246,7 @@ static double cpu_s(int who)
 static double decode_through_shm(const bench *b, const char *name, uint64_t nblocks, int verify, int staged,
                                  double cpu[2])
 {
+    cpu[0] = cpu[1] = 0;
     uint32_t stage = 0, *offset = NULL;
     if (staged) {
         offset = malloc(b->nblocks * sizeof *offset);
