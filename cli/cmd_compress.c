@@ -57,7 +57,7 @@ int h278_cmd_compress(int argc, char **argv)
                 return h278_cli_error(NULL, "-L: expected a code length from 1 to 20, got '%s'", v);
             p.max_len = (unsigned)num;
         } else if ((v = h278_cli_opt(argc, argv, &i, "-K", "--streams", &missing))) {
-            if (h278_cli_parse_size(v, &num) || !(num == 1 || num == 4 || num == 8 || num == 16 || num == 32))
+            if (h278_cli_parse_size(v, &num) || num > 32 || !h278_streams_legal((unsigned)num))
                 return h278_cli_error(NULL, "-K: expected 1, 4, 8, 16 or 32, got '%s'", v);
             p.streams = (unsigned)num;
         } else if ((v = h278_cli_opt(argc, argv, &i, "-B", "--block-size", &missing))) {

@@ -124,10 +124,14 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
     for (unsigned s = 0; s < b->streams; s++)
         printf(" %u", b->stream_size[s]);
     printf(" bytes\n  tables each decoder variant builds for this code:\n");
-    for (size_t i = 0; i < h278_variant_count(); i++)
-        printf("    %-10s %9zu bytes%s\n", h278_variant_name(i),
-               h278_variant_table_bytes(i, b->code_max_len, NULL),
+    for (size_t i = 0; i < h278_variant_count(); i++) {
+        if (!h278_variant_takes(i, b)) {
+            printf("    %-14s    (hands this block to %s)\n", h278_variant_name(i), h278_variant_fallback(i));
+            continue;
+        }
+        printf("    %-14s %9zu bytes%s\n", h278_variant_name(i), h278_variant_table_bytes(i, b->code_max_len, NULL),
                h278_variant_available(i) ? "" : "  (not available on this CPU)");
+    }
 }
 
 int h278_cmd_explain(int argc, char **argv)

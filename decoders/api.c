@@ -4,7 +4,8 @@
  * A decoder object is a variant plus its parameters plus table memory that
  * grows to the largest code it has seen, so a stream of blocks costs one
  * allocation, not one per block. STORED and RUN blocks are handled here, so
- * variants only ever see validated HUFFMAN blocks.
+ * variants only ever see validated HUFFMAN blocks; a block that a variant
+ * does not take (variant.h) goes to its fallback, build and decode alike.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 struct h278_decoder {
     const h278_variant *v;
+    const h278_variant *built; /* the variant whose tables the last build made; NULL: none */
     h278_params params;
     void *raw;       /* what malloc returned */
     void *tables;    /* raw aligned to 64 bytes */
@@ -51,17 +53,24 @@ size_t h278_variant_table_bytes(size_t i, unsigned code_max_len, const h278_para
     return h278_variants[i]->table_bytes(code_max_len, p ? p : &defaults);
 }
 
-/* "simd" names the best variant this CPU runs: the SIMD ones in order of
- * preference, else the fastest scalar one. */
-static const char *resolve_alias(const char *name)
+int h278_variant_takes(size_t i, const h278_block *b)
 {
-    static const char *const best[] = {"avx512", "avx2", "multisym"};
-    if (strcmp(name, "simd") != 0)
+    return i < h278_variants_count && h278_variant_for_block(h278_variants[i], b) == h278_variants[i];
+}
+
+const char *h278_variant_fallback(size_t i)
+{
+    return i < h278_variants_count && h278_variants[i]->fallback ? h278_variants[i]->fallback->name : NULL;
+}
+
+const char *h278_variant_resolve(const char *name)
+{
+    if (!name || strcmp(name, "simd") != 0)
         return name;
-    for (size_t b = 0; b < sizeof best / sizeof best[0]; b++)
+    for (const char *const *best = h278_simd_preference; *best; best++)
         for (size_t i = 0; i < h278_variants_count; i++)
-            if (strcmp(h278_variants[i]->name, best[b]) == 0 && h278_variant_available(i))
-                return best[b];
+            if (strcmp(h278_variants[i]->name, *best) == 0 && h278_variant_available(i))
+                return *best;
     return name;
 }
 
@@ -70,7 +79,7 @@ h278_error h278_decoder_new(const char *name, const h278_params *params, h278_de
     *out = NULL;
     if (!name)
         return H278_ERR_BAD_PARAM;
-    name = resolve_alias(name);
+    name = h278_variant_resolve(name);
     for (size_t i = 0; i < h278_variants_count; i++) {
         if (strcmp(h278_variants[i]->name, name) != 0)
             continue;
@@ -105,7 +114,9 @@ h278_error h278_decoder_build(h278_decoder *d, const h278_block *b)
 {
     if (b->type != H278_BLOCK_HUFFMAN)
         return H278_OK;
-    size_t need = d->v->table_bytes(b->code_max_len, &d->params);
+    const h278_variant *v = h278_variant_for_block(d->v, b);
+    d->built = NULL;
+    size_t need = v->table_bytes(b->code_max_len, &d->params);
     if (need > d->capacity) {
         void *raw = malloc(need + 63);
         if (!raw)
@@ -115,7 +126,10 @@ h278_error h278_decoder_build(h278_decoder *d, const h278_block *b)
         d->tables = (void *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
         d->capacity = need;
     }
-    return d->v->build(b, &d->params, d->tables);
+    h278_error err = v->build(b, &d->params, d->tables);
+    if (!err)
+        d->built = v;
+    return err;
 }
 
 h278_error h278_decoder_decode(h278_decoder *d, const h278_block *b, uint8_t *dst, size_t dst_cap)
@@ -130,7 +144,10 @@ h278_error h278_decoder_decode(h278_decoder *d, const h278_block *b, uint8_t *ds
         memset(dst, b->payload[0], b->decoded_size);
         return H278_OK;
     default:
-        return d->v->decode(b, &d->params, d->tables, dst);
+        /* The variant checks that its tables fit b (variant.h, h278_table_desc). */
+        if (!d->built || h278_variant_for_block(d->v, b) != d->built)
+            return H278_ERR_TABLE_MISMATCH;
+        return d->built->decode(b, &d->params, d->tables, dst);
     }
 }
 

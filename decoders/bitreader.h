@@ -19,8 +19,8 @@
  * allowed while end - p >= 8 (h278_br_can_refill_fast). The careful refill
  * loads single bytes below end. Near the end of a stream fewer than 56 bits
  * may be available; the zero bits above `count` then stand in for missing
- * input, and h278_br_overrun() tells whether a decoder consumed any of them
- * (a corrupt stream).
+ * input, and h278_br_consume_checked() records in `overrun` when a decoder
+ * consumed any of them (a corrupt stream).
  *
  * A stream is valid exactly when, after its last symbol, every byte has been
  * counted, fewer than 8 bits are left, and those padding bits are zero:

@@ -21,6 +21,8 @@ static uint32_t disabled_by_env(void)
             off |= H278_CPU_AVX2 | H278_CPU_AVX512;
         else if (len == 6 && strncmp(env, "avx512", 6) == 0)
             off |= H278_CPU_AVX512;
+        else if (len == 4 && strncmp(env, "bmi2", 4) == 0)
+            off |= H278_CPU_BMI2;
         env += len + (env[len] == ',');
     }
     return off;

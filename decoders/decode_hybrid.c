@@ -9,15 +9,15 @@
  * entry of 0 means "this pattern starts a longer code", which the second
  * tier resolves.
  *
- * The second tier is a sorted long-code search (decode_common.h), not
+ * The second tier is the sorted code's search (canonical_code.h), not
  * zlib-style sub-tables: codes of length l > S occur with probability about
- * 2^-l each, so at the default S the search runs for well under 1% of
- * symbols, needs no memory beyond ~450 bytes of canonical limits and sorted
- * symbols (which the build computes anyway), and costs nothing more to build;
+ * 2^-l each, so at the default S the search runs for a small share of
+ * symbols, needs no memory beyond the sorted code (about half a kilobyte,
+ * which the build computes anyway), and costs nothing more to build;
  * sub-tables would add build time and memory (up to 2^(M-S) entries per
  * long prefix) for a path that is rarely taken. The price is a mispredicted
  * branch and a short loop per long code, which shows when many symbols have
- * long codes (kennedy.xls at L = 15 with S below 12).
+ * long codes (docs/DECODERS.md has the short_bits sweep).
  *
  * Worked example (A=0, B=10, C=110, D=1110, E=1111; S=2; index = the bits
  * in the order read, LSB-first):
@@ -27,24 +27,30 @@
  * (the only 3-bit code, C, is 110 = 6); length 4 gives 14, below
  * limit[4] = 16: the symbol is sorted[base[4] + 14 - first[4]] = D.
  *
- * Memory: 2^S * 2 bytes + ~450 bytes: 4.5 KiB at S = 11, 8.5 KiB at 12.
- * Default S, from measurement (docs/DECODERS.md has the sweep): 11 while
- * every code fits in 11 bits (a wider table only costs cache, and 11-bit
- * lookups allow five per refill), else 12 (kennedy.xls at L = 15 has 4% of
- * its symbols at 12 bits, and searching for them costs a third of the
- * speed). A short_bits parameter (6..14) overrides it.
+ * Memory: 2^S * 2 bytes + the sorted code: 4.5 KiB at S = 11, 8.5 KiB at
+ * 12. Default S (docs/DECODERS.md has the sweep behind it): 11 while every
+ * code fits in 11 bits (a wider table only costs cache, and 11-bit lookups
+ * allow five per refill), else 12, where the long codes of data like
+ * kennedy.xls at L = 15 stop dominating. A short_bits parameter (6..14)
+ * overrides it.
+ *
+ * Without long codes (every code within S) the hybrid is the table decoder
+ * with a wider table; its fast loop then has no long-code branch at all.
  */
-#include "decode_common.h"
+#include "lanes.h"
 
 #define HYBRID_MIN_BITS 6u
 #define HYBRID_MAX_BITS 14u
 #define HYBRID_SHORT_BITS 11u /* default S while every code fits */
 #define HYBRID_LONG_BITS 12u  /* default S otherwise */
+_Static_assert(HYBRID_MAX_BITS * 4 <= H278_REFILL_BITS, "at least four lookups per refill at any S");
+_Static_assert((H278_REFILL_BITS - H278_MAX_CODE_LEN) / HYBRID_MAX_BITS + 1 >= 3,
+               "at least three lookups per refill with long codes (h278_lookups_with_long)");
 
 typedef struct hybrid_tables {
-    h278_long_codes lc;     /* the second tier */
-    uint32_t s;             /* S, chosen by the build */
-    uint16_t short_table[]; /* 2^S entries */
+    h278_table_desc desc;   /* width = S */
+    h278_sorted_code code;  /* the second tier */
+    uint16_t short_table[]; /* 2^S entries: length | symbol << 8, 0 = longer */
 } hybrid_tables;
 
 /* S for a block whose longest code is code_max_len, or 0 if short_bits is
@@ -67,97 +73,76 @@ static size_t hybrid_table_bytes(unsigned code_max_len, const h278_params *p)
 static h278_error hybrid_build(const h278_block *b, const h278_params *p, void *mem)
 {
     unsigned s = hybrid_width(b->code_max_len, p);
-    if (unlikely(!s))
+    if (h278_unlikely(!s))
         return H278_ERR_BAD_PARAM;
     hybrid_tables *t = mem;
-    t->s = s;
-    h278_long_codes_build(&t->lc, b);
-    h278_single_table_build(&t->lc, s, t->short_table, H278_LEN_LOW);
+    t->desc = h278_table_desc_of(b, s);
+    h278_sorted_code_build(&t->code, b);
+    h278_single_table_build(&t->code, s, t->short_table);
     return H278_OK;
 }
 
-/* One symbol from lane i through the short table, or the search. */
-#define HYBRID_STEP(i)                                                       \
-    do {                                                                     \
-        uint32_t e_ = t->short_table[bits##i & mask];                        \
-        if (has_long && unlikely(e_ == 0)) {                                 \
-            H278_LANE_REFILL(i);                                             \
-            e_ = h278_long_entry(&t->lc, bits##i, s, H278_LEN_LOW);          \
-        }                                                                    \
-        *out##i = (uint8_t)(e_ >> 8);                                        \
-        out##i += stride;                                                    \
-        bits##i >>= e_ & 63;                                                 \
-        count##i -= e_;                                                      \
-    } while (0)
-
-/* The hot loop over N (1 or 4) lanes, D symbols per refill with D * S <= 56;
- * a code longer than S (has_long, a constant per specialisation) refills
- * its lane before the search, as in decode_multisym.c, and the safe count
- * is then in bits. */
-static H278_ALWAYS_INLINE void hybrid_fast(h278_lane *lanes, const hybrid_tables *t, unsigned s,
-                                           const unsigned N, uint32_t stride, const unsigned D,
-                                           const int has_long)
+/* One symbol from a lane through the short table, or (k.code not NULL) the
+ * search, after a refill: a long code may need more bits than are left. */
+static H278_ALWAYS_INLINE void hybrid_step(h278_lane_regs *l, const h278_lookup k)
 {
-    const uint64_t mask = (UINT64_C(1) << s) - 1;
-    const uint32_t max_bits = has_long ? D * t->lc.max_len : 0;
-    H278_LANE_FAST_LOOP(lanes, N, stride, D, D, max_bits, HYBRID_STEP);
+    const uint16_t *short_table = k.table;
+    uint32_t e = short_table[l->bits & k.mask];
+    if (k.code && h278_unlikely(e == 0)) {
+        h278_regs_refill(l);
+        e = h278_sorted_code_search(k.code, l->bits, k.width);
+    }
+    *l->out = (uint8_t)h278_entry_sym(e);
+    l->out += k.stride;
+    l->bits >>= e & 63;
+    l->count -= e;
 }
 
-/* The specialisation for N lanes: D (at least 3 for any S of 6..14 and codes
- * of up to 20 bits), long codes or not (without them the hybrid is a table
- * decoder with a wider table), and the segmented layout's stride of 1 as a
- * constant. */
-#define HYBRID_LAYOUT(N, D, has_long)                                        \
-    do {                                                                     \
-        if (stride == 1)                                                     \
-            hybrid_fast(lanes, t, s, N, 1, D, has_long);                     \
-        else                                                                 \
-            hybrid_fast(lanes, t, s, N, stride, D, has_long);                \
-    } while (0)
-
-#define HYBRID_DISPATCH(N)                                                   \
-    do {                                                                     \
-        if (!has_long)                                                       \
-            HYBRID_LAYOUT(N, D >= 5 ? 5 : D >= 4 ? 4 : 3, 0);                \
-        else if (D >= 4)                                                     \
-            HYBRID_LAYOUT(N, 4, 1);                                          \
-        else                                                                 \
-            HYBRID_LAYOUT(N, 3, 1);                                          \
-    } while (0)
-
-static void hybrid_group4(h278_lane *lanes, const hybrid_tables *t, unsigned s, uint32_t stride,
-                          unsigned D, int has_long)
+/* The fast loops for a group of n lanes, with or without long codes (code
+ * NULL), the segmented layout's stride of 1 made a constant. With long
+ * codes a round may refill once per lookup, so its safe count is in bits
+ * (lanes.h) and D leaves room for one long code. */
+static H278_ALWAYS_INLINE void hybrid_lanes(h278_lane *lanes, const hybrid_tables *t, uint32_t stride,
+                                            const unsigned n, const h278_sorted_code *code)
 {
-    HYBRID_DISPATCH(4);
+    unsigned s = t->desc.width;
+    const h278_loop_shape shape = {.lanes = n, .slots_per_lookup = 1, .long_len = code ? code->max_len : 0};
+    unsigned d = code ? h278_lookups_with_long(s, code->max_len) : h278_lookups_per_refill(s);
+    if (stride == 1)
+        h278_lanes_run(lanes, shape, d, h278_lookup_of(t->short_table, code, s, 1), hybrid_step);
+    else
+        h278_lanes_run(lanes, shape, d, h278_lookup_of(t->short_table, code, s, stride), hybrid_step);
 }
 
-static void hybrid_group1(h278_lane *lanes, const hybrid_tables *t, unsigned s, uint32_t stride,
-                          unsigned D, int has_long)
+/* With or without long codes: without them the hybrid is the table decoder
+ * with a wider table. */
+static H278_ALWAYS_INLINE void hybrid_group(h278_lane *lanes, const hybrid_tables *t, uint32_t stride,
+                                            const unsigned n)
 {
-    HYBRID_DISPATCH(1);
+    if (t->desc.code_max_len > t->desc.width)
+        hybrid_lanes(lanes, t, stride, n, &t->code);
+    else
+        hybrid_lanes(lanes, t, stride, n, NULL);
 }
 
-static h278_error hybrid_decode(const h278_block *b, const h278_params *p, const void *mem,
-                                uint8_t *dst)
+static H278_NOINLINE void hybrid_group4(h278_lane *lanes, const void *tables, uint32_t stride)
+{
+    hybrid_group(lanes, tables, stride, 4);
+}
+
+static H278_NOINLINE void hybrid_group1(h278_lane *lanes, const void *tables, uint32_t stride)
+{
+    hybrid_group(lanes, tables, stride, 1);
+}
+
+static h278_error hybrid_decode(const h278_block *b, const h278_params *p, const void *mem, uint8_t *dst)
 {
     (void)p;
     const hybrid_tables *t = mem;
-    unsigned s = t->s;
-    int has_long = b->code_max_len > s;
-    unsigned D = has_long ? h278_lookups_with_long(s, b->code_max_len) : h278_lookups_per_refill(s);
-    h278_lane lanes[H278_MAX_STREAMS];
-    uint32_t stride = h278_lanes_init(b, dst, lanes);
-    if (b->streams == 1)
-        hybrid_group1(lanes, t, s, stride, D, has_long);
-    for (unsigned g = 0; g + 4 <= b->streams; g += 4)
-        hybrid_group4(lanes + g, t, s, stride, D, has_long);
-    for (unsigned i = 0; i < b->streams; i++) {
-        h278_error err = h278_lane_finish_format(&lanes[i], t->short_table, s,
-                                                 has_long ? &t->lc : NULL, stride, H278_LEN_LOW);
-        if (err)
-            return err;
-    }
-    return H278_OK;
+    if (!h278_table_desc_fits(&t->desc, b))
+        return H278_ERR_TABLE_MISMATCH;
+    const h278_sorted_code *code = t->desc.code_max_len > t->desc.width ? &t->code : NULL;
+    return h278_lanes_decode(b, dst, t, hybrid_group4, hybrid_group1, t->short_table, t->desc.width, code);
 }
 
 const h278_variant h278_variant_hybrid = {

@@ -15,101 +15,80 @@
  *     read 1 0 x x -> B/2 (4 entries)     read 1 1 1 0 -> D/4, 1 1 1 1 -> E/4
  *
  * Cost: 2 bytes per entry, 2^M entries: 4 KiB at M = 11, 128 KiB at 16,
- * 2 MiB at 20. The build writes every entry (by doubling, decode_common.h),
+ * 2 MiB at 20. The build writes every entry (by doubling, canonical_code.h),
  * so at large M the build dominates small blocks and the table falls out of
  * L1 and then L2: the slowdown the L-sweep charts show, and the reason for
  * the hybrid and multi-symbol decoders.
  *
- * Decoding interleaves four streams at a time (decode_common.h explains the
- * plan); each refill is followed by 56/M lookups per stream. A K = 1 block
- * runs the same loop with one lane.
+ * Decoding interleaves four streams at a time (lanes.h explains the plan);
+ * each refill is followed by D = min(5, 56 / M) lookups per stream. A K = 1
+ * block runs the same loop with one lane.
  */
-#include "decode_common.h"
+#include "lanes.h"
+
+typedef struct table_tables {
+    h278_table_desc desc; /* width = M */
+    uint16_t entries[];   /* 2^M entries: length | symbol << 8 */
+} table_tables;
 
 static size_t table_bytes(unsigned code_max_len, const h278_params *p)
 {
     (void)p;
-    return sizeof(uint16_t) << code_max_len;
+    return sizeof(table_tables) + (sizeof(uint16_t) << code_max_len);
 }
 
 static h278_error table_build(const h278_block *b, const h278_params *p, void *mem)
 {
     (void)p;
-    h278_long_codes lc;
-    h278_long_codes_build(&lc, b);
-    h278_single_table_build(&lc, b->code_max_len, mem, H278_LEN_LOW);
+    table_tables *t = mem;
+    h278_sorted_code code;
+    h278_sorted_code_build(&code, b);
+    t->desc = h278_table_desc_of(b, b->code_max_len);
+    h278_single_table_build(&code, b->code_max_len, t->entries);
     return H278_OK;
 }
 
-/* One symbol from lane i: peek, look up, store, consume. */
-#define TABLE_STEP(i)                                                       \
-    do {                                                                    \
-        uint32_t e_ = t[bits##i & mask];                                    \
-        *out##i = (uint8_t)(e_ >> 8);                                       \
-        out##i += stride;                                                   \
-        bits##i >>= e_ & 63;                                                \
-        count##i -= e_;                                                     \
-    } while (0)
-
-/* The hot loop over N (1 or 4) lanes, D lookups per refill (D * M <= 56).
- * Every lookup emits one symbol, so lane 0's output bounds the iterations. */
-static H278_ALWAYS_INLINE void table_fast(h278_lane *lanes, const uint16_t *t, unsigned m,
-                                          const unsigned N, uint32_t stride, const unsigned D)
+/* One symbol from a lane: peek, look up, store, consume. */
+static H278_ALWAYS_INLINE void table_step(h278_lane_regs *l, const h278_lookup k)
 {
-    const uint64_t mask = (UINT64_C(1) << m) - 1;
-    H278_LANE_FAST_LOOP(lanes, N, stride, D, D, 0, TABLE_STEP);
+    const uint16_t *entries = k.table;
+    uint32_t e = entries[l->bits & k.mask];
+    *l->out = (uint8_t)h278_entry_sym(e);
+    l->out += k.stride;
+    l->bits >>= e & 63;
+    l->count -= e;
 }
 
-/* The specialisation for N lanes with D = 56 / M lookups per refill; the
- * segmented layout's stride of 1 as a constant frees a register. */
-#define TABLE_LAYOUT(N, D)                                                  \
-    do {                                                                    \
-        if (stride == 1)                                                    \
-            table_fast(lanes, t, m, N, 1, D);                               \
-        else                                                                \
-            table_fast(lanes, t, m, N, stride, D);                          \
-    } while (0)
-
-#define TABLE_DISPATCH(N)                                                   \
-    do {                                                                    \
-        if (m <= 11)                                                        \
-            TABLE_LAYOUT(N, 5);                                             \
-        else if (m <= 14)                                                   \
-            TABLE_LAYOUT(N, 4);                                             \
-        else if (m <= 18)                                                   \
-            TABLE_LAYOUT(N, 3);                                             \
-        else                                                                \
-            TABLE_LAYOUT(N, 2);                                             \
-    } while (0)
-
-static void table_group4(h278_lane *lanes, const uint16_t *t, unsigned m, uint32_t stride)
+/* The fast loops for a group of n lanes (n and the segmented layout's
+ * stride of 1 made constants: a constant stride frees a register). */
+static H278_ALWAYS_INLINE void table_lanes(h278_lane *lanes, const table_tables *t, uint32_t stride,
+                                           const unsigned n)
 {
-    TABLE_DISPATCH(4);
+    const h278_loop_shape shape = {.lanes = n, .slots_per_lookup = 1};
+    unsigned m = t->desc.width, d = h278_lookups_per_refill(m);
+    if (stride == 1)
+        h278_lanes_run(lanes, shape, d, h278_lookup_of(t->entries, NULL, m, 1), table_step);
+    else
+        h278_lanes_run(lanes, shape, d, h278_lookup_of(t->entries, NULL, m, stride), table_step);
 }
 
-static void table_group1(h278_lane *lanes, const uint16_t *t, unsigned m, uint32_t stride)
+static H278_NOINLINE void table_group4(h278_lane *lanes, const void *tables, uint32_t stride)
 {
-    TABLE_DISPATCH(1);
+    table_lanes(lanes, tables, stride, 4);
 }
 
-static h278_error table_decode(const h278_block *b, const h278_params *p, const void *mem,
-                               uint8_t *dst)
+static H278_NOINLINE void table_group1(h278_lane *lanes, const void *tables, uint32_t stride)
+{
+    table_lanes(lanes, tables, stride, 1);
+}
+
+static h278_error table_decode(const h278_block *b, const h278_params *p, const void *mem, uint8_t *dst)
 {
     (void)p;
-    const uint16_t *t = mem;
-    unsigned m = b->code_max_len;
-    h278_lane lanes[H278_MAX_STREAMS];
-    uint32_t stride = h278_lanes_init(b, dst, lanes);
-    if (b->streams == 1)
-        table_group1(lanes, t, m, stride);
-    for (unsigned g = 0; g + 4 <= b->streams; g += 4)
-        table_group4(lanes + g, t, m, stride);
-    for (unsigned s = 0; s < b->streams; s++) {
-        h278_error err = h278_lane_finish_format(&lanes[s], t, m, NULL, stride, H278_LEN_LOW);
-        if (err)
-            return err;
-    }
-    return H278_OK;
+    const table_tables *t = mem;
+    if (!h278_table_desc_fits(&t->desc, b))
+        return H278_ERR_TABLE_MISMATCH;
+    return h278_lanes_decode(b, dst, t, table_group4, table_group1, t->entries, t->desc.width, NULL);
 }
 
 const h278_variant h278_variant_table = {

@@ -24,6 +24,7 @@
  * below are leaf symbols. A complete code over n symbols has n - 1 internal
  * nodes, at most 255. */
 typedef struct tree_tables {
+    h278_table_desc desc; /* width 1: one bit per step */
     uint16_t child[256][2];
 } tree_tables;
 
@@ -42,6 +43,7 @@ static h278_error tree_build(const h278_block *b, const h278_params *p, void *me
     tree_tables *t = mem;
     uint32_t codes[256];
     unsigned nodes = 1;
+    t->desc = h278_table_desc_of(b, 1);
     memset(t->child, 0xFF, sizeof t->child);
     h278_canonical_codes(b->lengths, codes);
     for (unsigned s = 0; s < 256; s++) {
@@ -74,6 +76,8 @@ static h278_error tree_decode(const h278_block *b, const h278_params *p, const v
 {
     (void)p;
     const tree_tables *t = mem;
+    if (!h278_table_desc_fits(&t->desc, b))
+        return H278_ERR_TABLE_MISMATCH;
     for (unsigned s = 0; s < b->streams; s++) {
         const uint8_t *in = b->stream[s];
         uint64_t nbits = (uint64_t)b->stream_size[s] * 8, pos = 0;

@@ -12,7 +12,7 @@
 
 #include "h278.h"
 #include "le.h"
-#include "variant.h"
+#include "canonical_code.h"
 
 void h278_enc_params_default(h278_enc_params *p)
 {
@@ -27,7 +27,7 @@ h278_error h278_enc_params_check(const h278_enc_params *p)
     unsigned k = p->streams;
     if (p->max_len < 1 || p->max_len > H278_MAX_CODE_LEN)
         return H278_ERR_BAD_MAX_LEN;
-    if (!(k == 1 || k == 4 || k == 8 || k == 16 || k == 32))
+    if (!h278_streams_legal(k))
         return H278_ERR_BAD_STREAM_COUNT;
     if (p->block_size < H278_MIN_BLOCK_SIZE || p->block_size > H278_MAX_BLOCK_SIZE)
         return H278_ERR_BAD_BLOCK_SIZE;

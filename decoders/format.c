@@ -14,10 +14,9 @@
 #include "h278.h"
 #include "le.h"
 
-#define unlikely(x) __builtin_expect(!!(x), 0)
 #define SAFETY_CHECK(cond, err) \
     do {                        \
-        if (unlikely(!(cond)))  \
+        if (!(cond))            \
             return (err);       \
     } while (0)
 
@@ -47,6 +46,7 @@ static const char *const messages[H278_ERR_COUNT] = {
     [H278_ERR_UNKNOWN_DECODER] = "unknown decoder variant",
     [H278_ERR_UNSUPPORTED_CPU] = "decoder variant needs CPU features this machine lacks (or H278_DISABLE_CPU turned them off)",
     [H278_ERR_OUTPUT_TOO_SMALL] = "output buffer too small",
+    [H278_ERR_TABLE_MISMATCH] = "the decoder's tables were not built for this block (build before decode)",
 };
 
 const char *h278_strerror(h278_error err)
@@ -59,6 +59,11 @@ const char *h278_strerror(h278_error err)
 uint32_t h278_checksum(const void *data, size_t n)
 {
     return (uint32_t)XXH3_64bits(data, n);
+}
+
+int h278_streams_legal(unsigned k)
+{
+    return k == 1 || k == 4 || k == 8 || k == 16 || k == 32;
 }
 
 h278_error h278_read_file_header(const uint8_t *src, size_t n, h278_file_header *fh)
@@ -173,7 +178,7 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
     SAFETY_CHECK(b->max_len >= 1 && b->max_len == file_max_len && b->max_len <= H278_MAX_CODE_LEN,
                  H278_ERR_BAD_MAX_LEN);
     unsigned k = b->streams;
-    SAFETY_CHECK(k == 1 || k == 4 || k == 8 || k == 16 || k == 32, H278_ERR_BAD_STREAM_COUNT);
+    SAFETY_CHECK(h278_streams_legal(k), H278_ERR_BAD_STREAM_COUNT);
     SAFETY_CHECK((b->flags & ~H278_BLOCK_FLAG_INTERLEAVED) == 0, H278_ERR_BAD_FLAGS);
 
     size_t used;

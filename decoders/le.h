@@ -1,8 +1,10 @@
 /*
  * le.h - little-endian loads and stores that assume no alignment.
  *
- * The format puts fields at any offset; memcpy into a fixed-width integer is
- * the portable way to read them and compiles to one mov on x86-64.
+ * The format puts fields at any offset. A memcpy into a fixed-width integer
+ * is the portable way to read them, and on a little-endian CPU gcc and
+ * clang turn it into one plain load (x86-64: one mov); a big-endian CPU
+ * swaps the bytes after it.
  */
 #ifndef H278_LE_H
 #define H278_LE_H
@@ -10,39 +12,40 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline uint16_t h278_load16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define H278_LE_SWAP32(v) __builtin_bswap32(v)
+#define H278_LE_SWAP64(v) __builtin_bswap64(v)
+#else
+#define H278_LE_SWAP32(v) (v)
+#define H278_LE_SWAP64(v) (v)
+#endif
 
 static inline uint32_t h278_load32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return H278_LE_SWAP32(v);
 }
 
 static inline uint64_t h278_load64(const uint8_t *p)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t v;
     memcpy(&v, p, 8);
-    return v;
-#else
-    return (uint64_t)h278_load32(p) | ((uint64_t)h278_load32(p + 4) << 32);
-#endif
+    return H278_LE_SWAP64(v);
 }
 
 static inline void h278_store32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
+    v = H278_LE_SWAP32(v);
+    memcpy(p, &v, 4);
 }
 
 static inline void h278_store64(uint8_t *p, uint64_t v)
 {
-    h278_store32(p, (uint32_t)v);
-    h278_store32(p + 4, (uint32_t)(v >> 32));
+    v = H278_LE_SWAP64(v);
+    memcpy(p, &v, 8);
 }
 
+#undef H278_LE_SWAP32
+#undef H278_LE_SWAP64
 #endif /* H278_LE_H */

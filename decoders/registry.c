@@ -1,8 +1,8 @@
 /*
- * registry.c - the one list of decoder variants.
+ * registry.c - the one list of decoder variants, and what "simd" means.
  *
  * Order matters only for display: the oracle first, then scalar variants from
- * simplest to most elaborate, then SIMD variants. Names are stable.
+ * simplest to most elaborate, then CPU-specific ones. Names are stable.
  */
 #include "variant.h"
 
@@ -12,11 +12,9 @@ extern const h278_variant h278_variant_hybrid;
 extern const h278_variant h278_variant_multisym;
 
 #if defined(H278_HAVE_X86)
+extern const h278_variant h278_variant_multisym_bmi2;
 extern const h278_variant h278_variant_avx2;
 extern const h278_variant h278_variant_avx512;
-#define H278_X86_VARIANTS &h278_variant_avx2, &h278_variant_avx512,
-#else
-#define H278_X86_VARIANTS
 #endif
 
 const h278_variant *const h278_variants[] = {
@@ -24,7 +22,15 @@ const h278_variant *const h278_variants[] = {
     &h278_variant_table,
     &h278_variant_hybrid,
     &h278_variant_multisym,
-    H278_X86_VARIANTS
+#if defined(H278_HAVE_X86)
+    &h278_variant_multisym_bmi2,
+    &h278_variant_avx2,
+    &h278_variant_avx512,
+#endif
 };
 
 const size_t h278_variants_count = sizeof h278_variants / sizeof h278_variants[0];
+
+/* "simd": the first of these that is compiled in and this CPU runs, fastest
+ * first. The list ends in a portable variant, so it always resolves. */
+const char *const h278_simd_preference[] = {"avx512", "avx2", "multisym-bmi2", "multisym", NULL};

@@ -1,8 +1,9 @@
 /*
  * variant.h - the one small interface every decoder variant implements.
  *
- * A variant is a table of three functions. The registry (registry.c) lists
- * them all; the public API, the tests, the fuzzers and the benchmarks loop
+ * A variant is a table of three functions (and, for variants that decode
+ * only some blocks themselves, a fourth and the variant that decodes the
+ * others). The registry (registry.c) lists them all; the public API, the tests, the fuzzers and the benchmarks loop
  * over the registry, so a new variant is one new file plus one registry line.
  *
  * The API layer handles STORED and RUN blocks itself and calls a variant only
@@ -24,6 +25,7 @@
 /* CPU features a variant may need (see cpu.h). */
 #define H278_CPU_AVX2 0x1u
 #define H278_CPU_AVX512 0x2u  /* AVX-512 F, BW, VL, VBMI, VBMI2 */
+#define H278_CPU_BMI2 0x4u
 
 typedef struct h278_variant {
     const char *name;    /* stable: used on command lines and in benchmark names */
@@ -37,11 +39,27 @@ typedef struct h278_variant {
     /* Decodes b into dst[0 .. b->decoded_size) using the tables of build(). */
     h278_error (*decode)(const h278_block *b, const h278_params *p, const void *tables,
                          uint8_t *dst);
+    /* Variants whose own loop suits only some blocks (the SIMD lanes need
+     * many interleaved streams): whether it takes b. NULL: every block.
+     * The API hands the other blocks to `fallback`, and build() and
+     * decode() are only ever called with blocks that takes() accepts. */
+    int (*takes)(const h278_block *b);
+    const struct h278_variant *fallback;
 } h278_variant;
 
 /* The registry: all variants compiled in, available or not. */
 extern const h278_variant *const h278_variants[];
 extern const size_t h278_variants_count;
+
+/* What "simd" stands for: variant names, fastest first, NULL-terminated;
+ * the first one available wins (h278_variant_resolve). */
+extern const char *const h278_simd_preference[];
+
+/* The variant that decodes b when v is asked to: v, or its fallback. */
+static inline const h278_variant *h278_variant_for_block(const h278_variant *v, const h278_block *b)
+{
+    return v->takes && !v->takes(b) ? v->fallback : v;
+}
 
 /* Index of the output byte that symbol j of stream s goes to. Decoders use
  * this only on slow paths; their fast loops step pointers instead. */
@@ -52,15 +70,30 @@ static inline uint32_t h278_out_index(const h278_block *b, unsigned s, uint32_t 
     return s * ((b->decoded_size + b->streams - 1) / b->streams) + j;
 }
 
-/* Reverses the low n bits of x. */
-static inline uint32_t h278_reverse_bits(uint32_t x, unsigned n)
+/*
+ * What every variant's tables begin with (zstd's DTableDesc): the shape of
+ * the block they were built for. A decode compares it with the block it is
+ * given and refuses a mismatch (H278_ERR_TABLE_MISMATCH) instead of
+ * trusting that the caller built the tables for this block: a table built
+ * for shorter codes than the block has would be indexed past its end.
+ */
+typedef struct h278_table_desc {
+    uint8_t code_max_len; /* the longest code of the block built for */
+    uint8_t width;        /* bits that index the first-level table */
+    uint8_t streams;      /* K of that block */
+    uint8_t flags;        /* its H278_BLOCK_FLAG_* */
+} h278_table_desc;
+
+static inline h278_table_desc h278_table_desc_of(const h278_block *b, unsigned width)
 {
-    uint32_t r = 0;
-    for (unsigned i = 0; i < n; i++) {
-        r = (r << 1) | (x & 1u);
-        x >>= 1;
-    }
-    return r;
+    return (h278_table_desc){b->code_max_len, (uint8_t)width, b->streams, b->flags};
+}
+
+/* Whether tables described by d may decode b: same longest code (so the
+ * same table width and the same long-code handling). */
+static inline int h278_table_desc_fits(const h278_table_desc *d, const h278_block *b)
+{
+    return d->code_max_len == b->code_max_len;
 }
 
 #endif /* H278_VARIANT_H */

@@ -63,6 +63,7 @@ typedef enum h278_error {
     H278_ERR_UNKNOWN_DECODER,    /* no decoder variant of that name */
     H278_ERR_UNSUPPORTED_CPU,    /* the variant needs CPU features this machine lacks */
     H278_ERR_OUTPUT_TOO_SMALL,   /* the caller's output buffer is too small */
+    H278_ERR_TABLE_MISMATCH,     /* decode without a build, or tables built for another block's code */
     H278_ERR_COUNT
 } h278_error;
 
@@ -79,6 +80,9 @@ typedef struct h278_file_header {
     uint64_t original_size;
     uint64_t block_count;   /* derived: ceil(original_size / block_size) */
 } h278_file_header;
+
+/* Whether k is a legal stream count K: 1, 4, 8, 16 or 32. */
+int h278_streams_legal(unsigned k);
 
 /* Parses and validates the 24-byte file header. */
 h278_error h278_read_file_header(const uint8_t *src, size_t n, h278_file_header *fh);
@@ -141,12 +145,33 @@ const char *h278_variant_name(size_t i);
 const char *h278_variant_summary(size_t i);
 int h278_variant_available(size_t i);
 /* Bytes of tables variant i builds for a code whose longest length is
- * code_max_len (used by `h278 explain`). */
+ * code_max_len (used by `h278 explain`), for a block the variant takes. */
 size_t h278_variant_table_bytes(size_t i, unsigned code_max_len, const h278_params *p);
+
+/*
+ * Some variants decode only some blocks with their own loop: `avx2` and
+ * `avx512` take interleaved blocks of at least 16 streams whose codes fit
+ * 12 bits, and hand every other block to `multisym-bmi2`, which a decoder
+ * object of theirs then uses for it (build and decode alike), so they
+ * decode any file. h278_variant_takes() says whether variant i decodes b
+ * itself; h278_variant_fallback() names the variant that decodes the
+ * others (NULL for variants that take every block).
+ */
+int h278_variant_takes(size_t i, const h278_block *b);
+const char *h278_variant_fallback(size_t i);
+
+/*
+ * The variant a name stands for. "simd" is the fastest variant this CPU
+ * runs: the first available of avx512, avx2, multisym-bmi2, multisym (one
+ * list, decoders/registry.c; multisym runs everywhere, so it always
+ * resolves). Any other name is returned as it is.
+ */
+const char *h278_variant_resolve(const char *name);
 
 typedef struct h278_decoder h278_decoder;
 
-/* Makes a decoder of the named variant; params may be NULL. */
+/* Makes a decoder of the named variant ("simd": see h278_variant_resolve);
+ * params may be NULL. */
 h278_error h278_decoder_new(const char *name, const h278_params *params, h278_decoder **out);
 void h278_decoder_free(h278_decoder *d);
 const char *h278_decoder_name(const h278_decoder *d);
@@ -154,7 +179,9 @@ const char *h278_decoder_name(const h278_decoder *d);
 /* Table build for a HUFFMAN block (does nothing for other types). */
 h278_error h278_decoder_build(h278_decoder *d, const h278_block *b);
 /* Decodes b into dst using the tables of the last build; no checksum check.
- * dst_cap must be at least b->decoded_size. */
+ * dst_cap must be at least b->decoded_size. Tables built for a block with
+ * another longest code or (SIMD variants) another stream count, or no
+ * build at all, give H278_ERR_TABLE_MISMATCH. */
 h278_error h278_decoder_decode(h278_decoder *d, const h278_block *b, uint8_t *dst, size_t dst_cap);
 /* Build + decode + checksum check. */
 h278_error h278_decode_block(h278_decoder *d, const h278_block *b, uint8_t *dst, size_t dst_cap);

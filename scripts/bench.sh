@@ -131,9 +131,17 @@ fi
 name=$(basename "$big")
 size=$(stat -c %s "$big")
 "$h278" compress "$big" -o "$tmp/$name.h278" -f
-mapfile -t variants < <("$h278" decompress --list-decoders | awk '{print $1}')
-best=table
-for v in multisym avx2 avx512; do printf '%s\n' "${variants[@]}" | grep -qx "$v" && best=$v; done
+# The SIMD variants' lanes take only interleaved blocks of 16 or more
+# streams (--list-decoders names the variant that decodes their other
+# blocks): they are timed on a K=32 interleaved copy, so that their rows
+# time their own loop.
+"$h278" compress "$big" -K 32 --interleaved -o "$tmp/$name.k32i.h278" -f
+mapfile -t variants < <("$h278" decompress --list-decoders | awk '$1 != "simd" {print $1}')
+mapfile -t lane_variants < <("$h278" decompress --list-decoders | awk '/other blocks:/ {print $1}')
+input_for() { # the compressed big file a variant is timed on
+  if printf '%s\n' "${lane_variants[@]}" | grep -qx "$1"; then echo "$tmp/$name.k32i.h278"; else echo "$tmp/$name.h278"; fi
+}
+best=$("$h278" decompress --list-decoders | awk '$1 == "simd" {print $3}')
 # Adds the decoded size to a hyperfine JSON file (tidy.py needs it for MB/s).
 add_size() {
   python3 - "$1" "$2" <<'PY'
@@ -166,7 +174,7 @@ else
       label="serve/$d/$name/threads:$t"
       # The check: one pass written out and compared with the original.
       ok=failed
-      if bash scripts/serve_feed.sh "$h278" "$d" "$t" /dev/null -- "$tmp/$name.h278" -o "$tmp/serve.out" -f \
+      if bash scripts/serve_feed.sh "$h278" "$d" "$t" /dev/null -- "$(input_for "$d")" -o "$tmp/serve.out" -f \
            2>>"$out/serve-errors.txt"; then
         ok=$(cmp -s "$tmp/serve.out" "$big" && echo ok || echo differs)
       fi
@@ -175,7 +183,7 @@ else
       for r in $(seq "$reps"); do
         rc=0
         rm -f "$tmp/serve.json"
-        bash scripts/serve_feed.sh "$h278" "$d" "$t" "$tmp/serve.json" -- "$tmp/$name.h278" \
+        bash scripts/serve_feed.sh "$h278" "$d" "$t" "$tmp/serve.json" -- "$(input_for "$d")" \
           --repeat-bytes "$amount" 2>>"$out/serve-errors.txt" || rc=$?
         # One JSON line per repetition: the exit status and the server's summary.
         line+=" $(python3 - "$out/serve-threads.jsonl" "$tmp/serve.json" "$label" "$d" "$t" "$r" "$rc" <<'PY'
@@ -228,7 +236,7 @@ run_hyperfine() {
 q() { printf '%q' "$1"; } # paths may hold spaces: hyperfine runs commands through a shell
 cmds=()
 for v in "${variants[@]}"; do
-  cmds+=(-n "process/$v/$name" "$(q "$h278") decompress $(q "$tmp/$name.h278") -o $(q "$tmp/out.$v") -f --decoder $v")
+  cmds+=(-n "process/$v/$name" "$(q "$h278") decompress $(q "$(input_for "$v")") -o $(q "$tmp/out.$v") -f --decoder $v")
 done
 run_hyperfine "$out/hyperfine-decompress.json" "${cmds[@]}"
 add_size "$out/hyperfine-decompress.json" "$size"
@@ -240,7 +248,7 @@ if [ "$serve_ok" = 1 ] && grep -q "^serve/$best/.*"$'\t'"ok$" "$out/checks.tsv";
   pipe_threads=$(printf '%s\n' 1 "$cores" | sort -nu)
   for t in $pipe_threads; do
     cmds+=(-n "pipeline/$best/$name/threads:$t"
-           "bash scripts/serve_feed.sh $(q "$h278") $best $t /dev/null -- $(q "$tmp/$name.h278") -o $(q "$tmp/pipe.$t") -f")
+           "bash scripts/serve_feed.sh $(q "$h278") $best $t /dev/null -- $(q "$(input_for "$best")") -o $(q "$tmp/pipe.$t") -f")
   done
   run_hyperfine "$out/hyperfine-pipeline.json" "${cmds[@]}"
   add_size "$out/hyperfine-pipeline.json" "$size"

@@ -35,14 +35,16 @@ def mean_mbs(rows, kind, variant, params, datasets):
 
 
 def registry(folder):
-    """(every registered variant, the skipped ones) from bench.json's context."""
+    """(every registered variant, the skipped ones, {variant: rows not run})
+    from bench.json's context."""
     try:
         with open(os.path.join(folder, "bench.json")) as f:
             ctx = json.load(f)["context"]
     except (OSError, ValueError, KeyError):
-        return [], set()
+        return [], set(), {}
     listed = [v for v in ctx.get("h278_variants", "").split(",") if v]
-    return listed, {v for v in ctx.get("h278_variants_skipped", "").split(",") if v}
+    not_run = dict(x.split(":", 1) for x in ctx.get("h278_rows_not_run", "").split(",") if ":" in x)
+    return listed, {v for v in ctx.get("h278_variants_skipped", "").split(",") if v}, not_run
 
 
 def transport(folder):
@@ -130,7 +132,7 @@ def main(folder):
         rows = list(csv.DictReader(f))
     names = sorted({r["dataset"] for r in rows if r["kind"] == "decode" and not r["params"]})
     datasets = [d for d in TEXTS if d in names] or names
-    listed, skipped = registry(folder)
+    listed, skipped, not_run = registry(folder)
     order = [("decode", v) for v in listed]
     for r in rows:
         if r["kind"] in ("decode", "build", "file") and ("decode", r["variant"]) not in order:
@@ -165,6 +167,9 @@ def main(folder):
         print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {ratio} {cell(pm, 8)}  {status}")
     if process:
         print(f"process = the whole `h278 decompress` process on {big} (hyperfine median)")
+    if not_run:
+        print(f"{', '.join(sorted(not_run))}: no rows on blocks their lanes do not take (K=4 among them: "
+              "multisym-bmi2 decodes those, and its row times it); their process column is on a K=32i copy")
 
     serve = [r for r in rows if r["kind"] == "serve"]
     if serve:

@@ -7,7 +7,8 @@
 # Stages (each builds into its own build-* folder):
 #   1. Release build with gcc, all tests (fuzz corpora replayed too).
 #   2. The decoder tests again with each CPU feature turned off in turn
-#      (H278_DISABLE_CPU=avx512, then avx2), so every dispatch path runs.
+#      (H278_DISABLE_CPU=avx512, then avx2, then bmi2), so every dispatch
+#      path runs.
 #   3. ASan + UBSan build (clang), all tests (large-file passes trimmed).
 #   4. TSAN build, the multi-threaded tests (the shared-memory ring).
 #   5. libFuzzer: each target fuzzed for a short bounded time.
@@ -43,7 +44,7 @@ ctest --test-dir build-test -j "$jobs" --output-on-failure
 [ "$fast" = 1 ] && exit 0
 
 stage "2/6 decoder tests with CPU features turned off"
-for off in avx512 avx2; do
+for off in avx512 avx2 bmi2; do
   echo "-- H278_DISABLE_CPU=$off"
   H278_DISABLE_CPU=$off ctest --test-dir build-test -j "$jobs" --output-on-failure -L decoders
 done

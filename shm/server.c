@@ -66,15 +66,7 @@ static void note(const server *s, const char *fmt, ...)
 
 const char *h278_serve_default_decoder(void)
 {
-    static const char *const best[] = {"simd", "multisym", "table", "tree"};
-    for (size_t i = 0; i < sizeof best / sizeof best[0]; i++) {
-        h278_decoder *d;
-        if (h278_decoder_new(best[i], NULL, &d) == H278_OK) {
-            h278_decoder_free(d);
-            return best[i];
-        }
-    }
-    return "tree";
+    return h278_variant_resolve("simd");
 }
 
 /* A worker that found the producer broke the protocol: record why (first

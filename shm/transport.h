@@ -61,8 +61,8 @@ typedef struct h278_serve_opts {
     void (*progress)(void *ctx, const h278_serve_stats *now); /* about twice a second */
 } h278_serve_opts;
 
-/* The decoder the server uses by default: the first of "simd", "multisym",
- * "table", "tree" that the registry has and this CPU runs. */
+/* The decoder the server uses by default: what "simd" stands for on this
+ * CPU (h278_variant_resolve: the fastest variant it runs). */
 const char *h278_serve_default_decoder(void);
 
 /*

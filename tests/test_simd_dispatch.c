@@ -1,8 +1,10 @@
 /*
  * test_simd_dispatch.c - run-time CPU dispatch: H278_DISABLE_CPU turns
- * features off (scripts/test.sh runs this with "avx512" and "avx2" as well as
- * unset), unavailable variants cannot be created, and "simd" always names the
- * best variant that is available and decodes like the oracle.
+ * features off (scripts/test.sh runs this with "avx512", "avx2" and "bmi2"
+ * as well as unset), unavailable variants cannot be created, "simd" always
+ * names the first available variant of the one preference list and decodes
+ * like the oracle, and the SIMD variants say which variant decodes the
+ * blocks their lanes do not take, and decode those blocks through it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,22 +34,27 @@ int main(void)
 {
     const char *env = getenv("H278_DISABLE_CPU");
     uint32_t f = h278_cpu_features();
-    printf("H278_DISABLE_CPU=%s features: avx2=%d avx512=%d\n", env ? env : "", !!(f & H278_CPU_AVX2),
-           !!(f & H278_CPU_AVX512));
+    printf("H278_DISABLE_CPU=%s features: avx2=%d avx512=%d bmi2=%d\n", env ? env : "", !!(f & H278_CPU_AVX2),
+           !!(f & H278_CPU_AVX512), !!(f & H278_CPU_BMI2));
     CHECK((f & ~h278_cpu_detect()) == 0); /* never more than the hardware */
     if (env && strstr(env, "avx2"))
         CHECK((f & (H278_CPU_AVX2 | H278_CPU_AVX512)) == 0);
     if (env && strstr(env, "avx512"))
         CHECK((f & H278_CPU_AVX512) == 0);
+    if (env && strstr(env, "bmi2"))
+        CHECK((f & H278_CPU_BMI2) == 0);
     if (!env || !*env)
         CHECK(f == h278_cpu_detect());
     CHECK(!(f & H278_CPU_AVX512) || (f & H278_CPU_AVX2)); /* avx512 implies avx2 here */
 
-    /* Availability follows the features; unavailable variants refuse. */
+    /* Availability follows the features (the SIMD variants also need BMI2);
+     * unavailable variants refuse. */
+    if (listed("multisym-bmi2"))
+        CHECK(available("multisym-bmi2") == !!(f & H278_CPU_BMI2));
     if (listed("avx2"))
-        CHECK(available("avx2") == !!(f & H278_CPU_AVX2));
+        CHECK(available("avx2") == ((f & (H278_CPU_AVX2 | H278_CPU_BMI2)) == (H278_CPU_AVX2 | H278_CPU_BMI2)));
     if (listed("avx512"))
-        CHECK(available("avx512") == !!(f & H278_CPU_AVX512));
+        CHECK(available("avx512") == ((f & (H278_CPU_AVX512 | H278_CPU_BMI2)) == (H278_CPU_AVX512 | H278_CPU_BMI2)));
     for (size_t i = 0; i < h278_variant_count(); i++) {
         h278_decoder *d = NULL;
         h278_error err = h278_decoder_new(h278_variant_name(i), NULL, &d);
@@ -55,12 +62,28 @@ int main(void)
         h278_decoder_free(d);
     }
 
-    /* "simd" is the best available: avx512, else avx2, else multisym. */
+    /* "simd" is the first available of the registry's preference list. */
+    const char *want = NULL;
+    for (const char *const *p = h278_simd_preference; *p && !want; p++)
+        if (available(*p))
+            want = *p;
+    CHECK(want != NULL && strcmp(h278_simd_preference[0], "avx512") == 0);
+    CHECK(strcmp(h278_variant_resolve("simd"), want ? want : "") == 0);
+    CHECK(strcmp(h278_variant_resolve("table"), "table") == 0);
     h278_decoder *simd = NULL;
     CHECK(h278_decoder_new("simd", NULL, &simd) == H278_OK);
-    const char *want = available("avx512") ? "avx512" : available("avx2") ? "avx2" : "multisym";
-    CHECKF(simd && strcmp(h278_decoder_name(simd), want) == 0, "simd is %s, expected %s",
-           simd ? h278_decoder_name(simd) : "(none)", want);
+    CHECKF(simd && want && strcmp(h278_decoder_name(simd), want) == 0, "simd is %s, expected %s",
+           simd ? h278_decoder_name(simd) : "(none)", want ? want : "(none)");
+
+    /* Fallbacks: only the SIMD variants have one, it is multisym-bmi2, and
+     * their summaries name it. */
+    for (size_t i = 0; i < h278_variant_count(); i++) {
+        const char *name = h278_variant_name(i), *fb = h278_variant_fallback(i);
+        int lanes = strcmp(name, "avx2") == 0 || strcmp(name, "avx512") == 0;
+        CHECKF(lanes ? fb && strcmp(fb, "multisym-bmi2") == 0 && strstr(h278_variant_summary(i), fb)
+                     : fb == NULL,
+               "%s: fallback %s", name, fb ? fb : "(none)");
+    }
 
     /* And it decodes a SIMD-shaped file like the oracle. */
     size_t n;
@@ -68,14 +91,17 @@ int main(void)
     size_t files = h278_test_corpus_files(paths, 64);
     uint8_t *data = files ? h278_test_read_file(paths[0], &n) : NULL;
     CHECK(data != NULL);
-    if (data && simd) {
-        h278_enc_params p = {11, 32, 1 << 17, 1};
+    /* It decodes a SIMD-shaped file and a segmented one (through the
+     * fallback) like the oracle. */
+    for (int il = 0; il < 2 && data && simd; il++) {
+        h278_enc_params p = {11, il ? 32 : 4, 1 << 17, il};
         uint64_t bound = h278_compress_bound(n, &p);
         uint8_t *comp = malloc(bound), *out = malloc(n);
         size_t clen, olen;
         CHECK(h278_compress(data, n, &p, comp, bound, &clen) == H278_OK);
-        CHECK(h278_decompress(simd, comp, clen, out, n, &olen, NULL) == H278_OK && olen == n &&
-              memcmp(out, data, n) == 0);
+        CHECKF(h278_decompress(simd, comp, clen, out, n, &olen, NULL) == H278_OK && olen == n &&
+                   memcmp(out, data, n) == 0,
+               "simd (%s) on K=%u", h278_decoder_name(simd), p.streams);
         free(comp);
         free(out);
     }

@@ -10,7 +10,9 @@ uint32_t h278_cpu_detect(void)
 {
     uint32_t f = 0;
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2"))
+    if (__builtin_cpu_supports("bmi2"))
+        f |= H278_CPU_BMI2;
+    if (__builtin_cpu_supports("avx2"))
         f |= H278_CPU_AVX2;
     if ((f & H278_CPU_AVX2) && __builtin_cpu_supports("avx512f") &&
         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&

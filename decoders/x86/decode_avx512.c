@@ -11,20 +11,21 @@
  *     count -= e & 255                        vpandq, vpsubq
  * then one VBMI byte permute (vpermt2b) picks the 16 symbol bytes (byte 1
  * of every entry) of two registers. With the interleaved layout those are
- * output bytes 16r .. 16r+15 of the step, so K lanes fill K adjacent bytes. Every
- * 56 / M steps the lanes refill: one 8-byte gather from the eight stream
- * pointers, shifted into place (vpsllvq), as the scalar branch-free refill.
+ * output bytes 16r .. 16r+15 of the step, so K lanes fill K adjacent bytes.
+ * Every D = min(5, 56 / M) steps (5 for M <= 11, 4 for M = 12) the lanes
+ * refill: one 8-byte gather from the eight stream pointers, shifted into
+ * place (vpsllvq), as the scalar branch-free refill.
  *
  * The shift is VBMI2's funnel shift with a zero upper half: it takes its
  * count modulo 64, so the symbol byte of the entry needs no masking first
- * and the chain from one gather to the next is one operation shorter
- * (about 7% on text at K=32); the count update is off that chain.
+ * and the chain from one gather to the next is one operation shorter; the
+ * count update is off that chain (docs/DECODERS.md has the measurement).
  *
  * Like the scalar loops, the number of steps that are safe for every lane
  * (8 readable bytes at each refill, a symbol left for each step) is computed
  * before the loop, so the loop has no checks; the scalar tail finishes.
- * Compiled with a target attribute and chosen at run time (cpu.c), so the
- * binary runs on CPUs without AVX-512.
+ * Compiled with a target attribute; the API offers the variant only where
+ * cpu.c finds AVX-512 with VBMI2, so the binary runs on any x86-64 CPU.
  */
 #include <immintrin.h>
 
@@ -35,34 +36,6 @@
 typedef struct avx512_group {
     __m512i buf, count, ptr;
 } avx512_group;
-
-AVX512_TARGET static inline void avx512_load(avx512_group *g, const h278_lane *l)
-{
-    g->buf = _mm512_set_epi64((long long)l[7].br.buf, (long long)l[6].br.buf, (long long)l[5].br.buf,
-                              (long long)l[4].br.buf, (long long)l[3].br.buf, (long long)l[2].br.buf,
-                              (long long)l[1].br.buf, (long long)l[0].br.buf);
-    g->count = _mm512_set_epi64(l[7].br.count, l[6].br.count, l[5].br.count, l[4].br.count,
-                                l[3].br.count, l[2].br.count, l[1].br.count, l[0].br.count);
-    g->ptr = _mm512_set_epi64((long long)(uintptr_t)l[7].br.p, (long long)(uintptr_t)l[6].br.p,
-                              (long long)(uintptr_t)l[5].br.p, (long long)(uintptr_t)l[4].br.p,
-                              (long long)(uintptr_t)l[3].br.p, (long long)(uintptr_t)l[2].br.p,
-                              (long long)(uintptr_t)l[1].br.p, (long long)(uintptr_t)l[0].br.p);
-}
-
-AVX512_TARGET static inline void avx512_store(const avx512_group *g, h278_lane *l, size_t steps,
-                                              uint32_t stride)
-{
-    uint64_t buf[8], count[8], ptr[8];
-    _mm512_storeu_si512(buf, g->buf);
-    _mm512_storeu_si512(count, g->count);
-    _mm512_storeu_si512(ptr, g->ptr);
-    for (unsigned i = 0; i < 8; i++) {
-        l[i].br.buf = buf[i];
-        l[i].br.count = (uint32_t)count[i];
-        l[i].br.p = (const uint8_t *)(uintptr_t)ptr[i];
-        l[i].out += steps * stride;
-    }
-}
 
 AVX512_TARGET static inline void avx512_refill(avx512_group *g)
 {
@@ -85,63 +58,80 @@ AVX512_TARGET static inline __m512i avx512_step(avx512_group *g, const uint64_t 
     return e;
 }
 
-/* The lane loop for G groups of 8 (K = 8 * G: 16 or 32), D steps per refill. The
- * symbol bytes of two groups' entries are picked out with one VBMI byte
- * permute (vpermt2b) and stored 16 at a time. */
-AVX512_TARGET static inline void avx512_lanes(h278_lane *lanes, const h278_simd_tables *t, uint8_t *out,
+/* The lane loop for G groups of 8 (K = 8 * G: 16 or 32), D steps per refill.
+ * The symbol bytes of two groups' entries are picked out with one VBMI
+ * byte permute (vpermt2b) and stored 16 at a time. */
+AVX512_TARGET static inline void avx512_lanes(h278_simd_state *s, const h278_simd_tables *t, uint8_t *out,
                                               size_t n, const unsigned G, const unsigned D)
 {
-    const __m512i mask = _mm512_set1_epi64((long long)((1u << t->bits) - 1));
+    const uint64_t *table = h278_simd_gather_table(t);
+    const __m512i mask = _mm512_set1_epi64((long long)((1u << t->desc.width) - 1));
     /* Byte 1 of each qword of a (indexes 1, 9, .. 57), then of b (65, ..). */
     const __m512i pick = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0x7971696159514941LL, 0x3931292119110901LL);
     avx512_group g[4];
-    for (unsigned j = 0; j < G; j++)
-        avx512_load(&g[j], lanes + 8 * j);
+    for (unsigned j = 0; j < G; j++) {
+        g[j].buf = _mm512_loadu_si512(s->buf + 8 * j);
+        g[j].count = _mm512_loadu_si512(s->count + 8 * j);
+        g[j].ptr = _mm512_loadu_si512(s->ptr + 8 * j);
+    }
     const unsigned K = 8 * G;
     for (size_t it = 0; it < n; it++) {
         for (unsigned j = 0; j < G; j++)
             avx512_refill(&g[j]);
-        for (unsigned s = 0; s < D; s++) {
+        for (unsigned step = 0; step < D; step++) {
             for (unsigned j = 0; j < G; j += 2) {
-                __m512i a = avx512_step(&g[j], t->wide, mask);
-                __m512i b = avx512_step(&g[j + 1], t->wide, mask);
+                __m512i a = avx512_step(&g[j], table, mask);
+                __m512i b = avx512_step(&g[j + 1], table, mask);
                 __m512i bytes = _mm512_permutex2var_epi8(a, pick, b);
                 _mm_storeu_si128((__m128i *)(out + 8 * j), _mm512_castsi512_si128(bytes));
             }
             out += K;
         }
     }
-    for (unsigned j = 0; j < G; j++)
-        avx512_store(&g[j], lanes + 8 * j, n * D, K);
+    for (unsigned j = 0; j < G; j++) {
+        _mm512_storeu_si512(s->buf + 8 * j, g[j].buf);
+        _mm512_storeu_si512(s->count + 8 * j, g[j].count);
+        _mm512_storeu_si512(s->ptr + 8 * j, g[j].ptr);
+    }
 }
 
 /* The lane loop with G (registers) and D (steps per refill) as constants. */
-AVX512_TARGET static void avx512_loop(h278_lane *lanes, const h278_simd_tables *t, uint8_t *out, size_t n,
+AVX512_TARGET static void avx512_loop(h278_simd_state *s, const h278_simd_tables *t, uint8_t *out, size_t n,
                                       unsigned k, unsigned per_refill)
 {
     if (per_refill == 5)
-        k == 16 ? avx512_lanes(lanes, t, out, n, 2, 5) : avx512_lanes(lanes, t, out, n, 4, 5);
+        k == 16 ? avx512_lanes(s, t, out, n, 2, 5) : avx512_lanes(s, t, out, n, 4, 5);
     else
-        k == 16 ? avx512_lanes(lanes, t, out, n, 2, 4) : avx512_lanes(lanes, t, out, n, 4, 4);
+        k == 16 ? avx512_lanes(s, t, out, n, 2, 4) : avx512_lanes(s, t, out, n, 4, 4);
 }
 
 AVX512_TARGET static h278_error avx512_decode(const h278_block *b, const h278_params *p, const void *mem,
                                               uint8_t *dst)
 {
-    return h278_simd_decode(b, p, mem, dst, avx512_loop);
+    (void)p;
+    return h278_simd_decode(b, mem, dst, avx512_loop);
+}
+
+static size_t avx512_table_bytes(unsigned code_max_len, const h278_params *p)
+{
+    (void)p;
+    return h278_simd_table_bytes(code_max_len, sizeof(uint64_t));
 }
 
 static h278_error avx512_build(const h278_block *b, const h278_params *p, void *mem)
 {
-    return h278_simd_build(b, p, mem, 16);
+    (void)p;
+    return h278_simd_build(b, mem, sizeof(uint64_t));
 }
 
 const h278_variant h278_variant_avx512 = {
     .name = "avx512",
-    .summary = "AVX-512: 8 streams per register, 16 or 32 in lockstep, "
-                "gathers (interleaved K>=16; else multisym with BMI2)",
-    .cpu_needs = H278_CPU_AVX512,
-    .table_bytes = h278_simd_table_bytes,
+    .summary = "AVX-512: 8 streams per register, 16 or 32 in lockstep, qword gathers "
+               "(interleaved K>=16, codes <= 12 bits; other blocks: multisym-bmi2)",
+    .cpu_needs = H278_CPU_AVX512 | H278_CPU_BMI2,
+    .table_bytes = avx512_table_bytes,
     .build = avx512_build,
     .decode = avx512_decode,
+    .takes = h278_simd_takes,
+    .fallback = &h278_variant_multisym_bmi2,
 };

@@ -1,127 +1,158 @@
 /*
  * simd_lanes.h - what the AVX2 and AVX-512 decoders share: their tables,
- * when the lane loop applies, and the scalar fallback.
+ * which blocks their lanes take, and the decode around their lane loop.
  *
  * The SIMD decoders step many streams at once: lane i of a vector owns the
  * bit buffer of stream i, looks up one symbol per step with a gather, and
  * the interleaved layout (FORMAT.md) puts the K symbols of one step into K
- * adjacent output bytes, so a step ends in one contiguous store — no scatter,
- * and no two lanes ever write the same cache line at different times (the
- * 4 KiB-aliasing trap of segmented layouts cannot occur).
+ * adjacent output bytes, so a step ends in one contiguous store: no
+ * scatter, and no two lanes ever write the same cache line at different
+ * times (the 4 KiB-aliasing trap of segmented layouts cannot occur).
  *
- * The lane loop runs for interleaved blocks with K >= 16 whose longest
- * code fits a gather table of 2^12 entries (with fewer streams there are too
- * few independent chains to hide the gather latency, and the scalar decoder
- * wins); other blocks (segmented, K < 16, or long codes) are decoded by the
- * scalar multi-symbol loop compiled with BMI2 (decode_multisym_bmi2.c),
- * whose tables are built alongside. After the lane loop, each stream finishes in the
- * scalar checked loop (decode_common.h), which also applies the
+ * The lanes take interleaved blocks with K >= 16 whose longest code fits a
+ * gather table of 2^12 entries. With fewer streams there are too few
+ * independent chains to hide the gather latency, and the scalar decoder
+ * wins; the API hands every other block to the variant's fallback,
+ * `multisym-bmi2` (variant.h: takes, fallback), so a benchmark of
+ * `avx512` is always the AVX-512 loop. After the lane loop, each stream
+ * finishes in the scalar checked tail (lanes.h), which also applies the
  * end-of-stream rule, so the SIMD path accepts and rejects exactly what the
  * scalar decoders do.
+ *
+ * Tables: a 64-byte header (the description), the gather table of 2^M
+ * entries (`length | symbol << 8`, 4 or 8 bytes each: what the variant's
+ * gather loads), then the same entries as 2-byte ones for the tail.
  */
 #ifndef H278_SIMD_LANES_H
 #define H278_SIMD_LANES_H
 
-#include "../decode_common.h"
+#include "../lanes.h"
 
 #define H278_SIMD_MAX_BITS 12u
+#define H278_SIMD_MIN_STREAMS 16u
+#define H278_SIMD_HEADER_BYTES 64u
+_Static_assert(H278_REFILL_BITS / H278_SIMD_MAX_BITS >= 4, "at least four steps per refill");
 
-extern const h278_variant h278_variant_multisym;
-/* The multi-symbol decode loop compiled with BMI2 (decode_multisym_bmi2.c):
- * decodes blocks laid out by h278_variant_multisym.build. */
-h278_error h278_multisym_decode_bmi2(const h278_block *b, const h278_params *p, const void *mem, uint8_t *dst);
+extern const h278_variant h278_variant_multisym_bmi2;
 
 typedef struct h278_simd_tables {
-    uint64_t wide[1u << H278_SIMD_MAX_BITS]; /* length | symbol << 8, gathered by the lanes */
-    uint32_t wide32[1u << H278_SIMD_MAX_BITS]; /* symbol | length << 8, for 4-byte gathers */
-    uint16_t narrow[1u << H278_SIMD_MAX_BITS]; /* the same, for the scalar tail */
-    uint8_t use_lanes;
-    uint8_t bits;
-    /* The multi-symbol decoder's tables follow, 64-byte aligned. */
+    h278_table_desc desc; /* width = M, streams = K */
+    uint32_t entry_bytes; /* 4 or 8: what one gather lane loads */
 } h278_simd_tables;
+_Static_assert(sizeof(h278_simd_tables) <= H278_SIMD_HEADER_BYTES, "the header fits its 64 bytes");
 
-static inline size_t h278_simd_header_bytes(void)
+/* The gather table: 2^M entries of entry_bytes each, 64-byte aligned. */
+static inline const void *h278_simd_gather_table(const h278_simd_tables *t)
 {
-    return (sizeof(h278_simd_tables) + 63) & ~(size_t)63;
+    return (const uint8_t *)t + H278_SIMD_HEADER_BYTES;
 }
 
-static inline size_t h278_simd_table_bytes(unsigned code_max_len, const h278_params *p)
+/* The 2-byte single table for the scalar tail. */
+static inline const uint16_t *h278_simd_tail_table(const h278_simd_tables *t)
 {
-    return h278_simd_header_bytes() + h278_variant_multisym.table_bytes(code_max_len, p);
+    return (const uint16_t *)((const uint8_t *)h278_simd_gather_table(t) +
+                              ((size_t)t->entry_bytes << t->desc.width));
 }
 
-/* Whether a variant whose lane loop needs at least min_streams streams
- * decodes b with its lanes (else with the scalar fallback). */
-static inline int h278_simd_lanes_apply(const h278_block *b, unsigned min_streams)
+static inline int h278_simd_takes(const h278_block *b)
 {
-    return (b->flags & H278_BLOCK_FLAG_INTERLEAVED) && b->streams >= min_streams &&
+    return (b->flags & H278_BLOCK_FLAG_INTERLEAVED) && b->streams >= H278_SIMD_MIN_STREAMS &&
            b->code_max_len <= H278_SIMD_MAX_BITS;
 }
 
-static inline h278_error h278_simd_build(const h278_block *b, const h278_params *p, void *mem,
-                                         unsigned min_streams)
+static inline size_t h278_simd_table_bytes(unsigned code_max_len, unsigned entry_bytes)
+{
+    return H278_SIMD_HEADER_BYTES + ((size_t)(entry_bytes + sizeof(uint16_t)) << code_max_len);
+}
+
+/* Builds the tail's table, then widens it into the gather table. */
+static inline h278_error h278_simd_build(const h278_block *b, void *mem, unsigned entry_bytes)
 {
     h278_simd_tables *t = mem;
-    t->use_lanes = (uint8_t)h278_simd_lanes_apply(b, min_streams);
-    if (t->use_lanes) {
-        t->bits = b->code_max_len;
-        h278_build_short_table(b, t->bits, t->narrow);
-        for (uint32_t i = 0; i < (1u << t->bits); i++)
-            t->wide[i] = (uint64_t)(t->narrow[i] >> 8) | (uint64_t)(t->narrow[i] & 0xFF) << 8;
-        for (uint32_t i = 0; i < (1u << t->bits); i++)
-            t->wide32[i] = t->narrow[i];
-        return H278_OK;
+    t->desc = h278_table_desc_of(b, b->code_max_len);
+    t->entry_bytes = entry_bytes;
+    h278_sorted_code code;
+    h278_sorted_code_build(&code, b);
+    uint16_t *tail = (uint16_t *)h278_simd_tail_table(t);
+    h278_single_table_build(&code, b->code_max_len, tail);
+    uint8_t *gather = (uint8_t *)mem + H278_SIMD_HEADER_BYTES;
+    for (uint32_t i = 0; i < (1u << b->code_max_len); i++) {
+        uint64_t e = tail[i];
+        memcpy(gather + (size_t)i * entry_bytes, &e, entry_bytes); /* little-endian: the low bytes */
     }
-    return h278_variant_multisym.build(b, p, (uint8_t *)mem + h278_simd_header_bytes());
+    return H278_OK;
 }
 
-static inline h278_error h278_simd_fallback(const h278_block *b, const h278_params *p, const void *mem,
-                                            uint8_t *dst)
+/* Whether the tables were built for b and b is one the lanes take. */
+static inline int h278_simd_tables_fit(const h278_simd_tables *t, const h278_block *b)
 {
-    return h278_multisym_decode_bmi2(b, p, (const uint8_t *)mem + h278_simd_header_bytes(), dst);
+    return h278_simd_takes(b) && h278_table_desc_fits(&t->desc, b) && t->desc.streams == b->streams;
 }
-
-/* Steps every lane may take with no checks: each refill needs 8 readable
- * bytes and advances at most 7, and each step emits one symbol per lane. */
-static inline size_t h278_simd_safe_steps(const h278_lane *lanes, unsigned k, unsigned per_refill)
-{
-    size_t n = SIZE_MAX;
-    for (unsigned i = 0; i < k; i++) {
-        size_t s = h278_lane_safe_iters(&lanes[i], k, per_refill);
-        n = s < n ? s : n;
-    }
-    return n;
-}
-
-/* A variant's lane loop: n iterations (a refill, then per_refill steps) of
- * all k lanes (16 or 32), writing from out. */
-typedef void (*h278_simd_loop)(h278_lane *lanes, const h278_simd_tables *t, uint8_t *out, size_t n, unsigned k,
-                               unsigned per_refill);
 
 /*
- * The decode both SIMD variants run around their lane loop: the scalar
- * fallback for blocks the lanes do not take, passes of the loop while any
- * step is provably safe (each pass assumes the worst case, 7 bytes per
- * refill; real data uses less, so passes repeat), then the checked scalar
- * tail of every stream. Inlined into each variant, so loop is a direct call.
+ * The lanes' bit readers as arrays of 64-bit values, which a lane loop
+ * loads into registers and stores back. Between passes the lanes live in
+ * h278_lane (the tail needs them there); a pass moves them once each way.
  */
-static H278_ALWAYS_INLINE h278_error h278_simd_decode(const h278_block *b, const h278_params *p, const void *mem,
-                                                      uint8_t *dst, h278_simd_loop loop)
+typedef struct h278_simd_state {
+    uint64_t buf[H278_MAX_STREAMS];
+    uint64_t count[H278_MAX_STREAMS];
+    uint64_t ptr[H278_MAX_STREAMS];
+} h278_simd_state;
+
+static inline void h278_simd_state_load(h278_simd_state *s, const h278_lane *lanes, unsigned k)
+{
+    for (unsigned i = 0; i < k; i++) {
+        s->buf[i] = lanes[i].br.buf;
+        s->count[i] = lanes[i].br.count;
+        s->ptr[i] = (uint64_t)(uintptr_t)lanes[i].br.p;
+    }
+}
+
+/* Back into the lanes after `steps` symbols per lane. */
+static inline void h278_simd_state_store(const h278_simd_state *s, h278_lane *lanes, unsigned k, size_t steps)
+{
+    for (unsigned i = 0; i < k; i++) {
+        lanes[i].br.buf = s->buf[i];
+        lanes[i].br.count = (uint32_t)s->count[i];
+        lanes[i].br.p = (const uint8_t *)(uintptr_t)s->ptr[i];
+        lanes[i].out += steps * k;
+    }
+}
+
+/* A variant's lane loop: n rounds (a refill, then per_refill steps) of all
+ * k lanes (16 or 32) in s, writing from out. */
+typedef void h278_simd_loop(h278_simd_state *s, const h278_simd_tables *t, uint8_t *out, size_t n, unsigned k,
+                            unsigned per_refill);
+
+/*
+ * The decode both SIMD variants run around their lane loop: passes of the
+ * loop while any step is provably safe (each pass assumes the worst case,
+ * 7 bytes per refill; real data uses less, so passes repeat), then the
+ * checked scalar tail of every stream. Inlined into each variant, so loop
+ * is a direct call.
+ */
+static H278_ALWAYS_INLINE h278_error h278_simd_decode(const h278_block *b, const void *mem, uint8_t *dst,
+                                                      h278_simd_loop *loop)
 {
     const h278_simd_tables *t = mem;
-    if (!t->use_lanes)
-        return h278_simd_fallback(b, p, mem, dst);
+    if (!h278_simd_tables_fit(t, b))
+        return H278_ERR_TABLE_MISMATCH;
     h278_lane lanes[H278_MAX_STREAMS];
     uint32_t k = h278_lanes_init(b, dst, lanes);
-    unsigned per_refill = 56 / t->bits > 5 ? 5 : 56 / t->bits; /* 5 or 4: bits <= 12 */
+    unsigned per_refill = h278_lookups_per_refill(t->desc.width); /* 5 or 4: M <= 12 */
+    const h278_loop_shape shape = {.lanes = k, .slots_per_lookup = 1};
+    h278_simd_state s;
     size_t n;
-    while ((n = h278_simd_safe_steps(lanes, k, per_refill)) > 0) {
+    while ((n = h278_group_safe_rounds(lanes, shape, per_refill, k)) > 0) {
         /* All lanes are at the same step: stream i's next symbol is output
          * byte i + step * K, so the block's first byte is lanes[0].out. */
-        loop(lanes, t, lanes[0].out, n, k, per_refill);
+        h278_simd_state_load(&s, lanes, k);
+        loop(&s, t, lanes[0].out, n, k, per_refill);
+        h278_simd_state_store(&s, lanes, k, n * per_refill);
     }
     for (unsigned i = 0; i < k; i++) {
-        h278_error err = h278_lane_finish(&lanes[i], t->narrow, t->bits, NULL, k);
+        h278_error err = h278_lane_finish(&lanes[i], h278_simd_tail_table(t), t->desc.width, NULL, k);
         if (err)
             return err;
     }
