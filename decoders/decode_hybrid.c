@@ -39,40 +39,21 @@
  */
 #include "lanes.h"
 
-#define HYBRID_MIN_BITS 6u
-#define HYBRID_MAX_BITS 14u
-#define HYBRID_SHORT_BITS 11u /* default S while every code fits */
-#define HYBRID_LONG_BITS 12u  /* default S otherwise */
-_Static_assert(HYBRID_MAX_BITS * 4 <= H278_REFILL_BITS, "at least four lookups per refill at any S");
-_Static_assert((H278_REFILL_BITS - H278_MAX_CODE_LEN) / HYBRID_MAX_BITS + 1 >= 3,
-               "at least three lookups per refill with long codes (h278_lookups_with_long)");
-
 typedef struct hybrid_tables {
     h278_table_desc desc;   /* width = S */
     h278_sorted_code code;  /* the second tier */
     uint16_t short_table[]; /* 2^S entries: length | symbol << 8, 0 = longer */
 } hybrid_tables;
 
-/* S for a block whose longest code is code_max_len, or 0 if short_bits is
- * out of range. */
-static unsigned hybrid_width(unsigned code_max_len, const h278_params *p)
-{
-    if (p->short_bits)
-        return p->short_bits >= HYBRID_MIN_BITS && p->short_bits <= HYBRID_MAX_BITS ? p->short_bits : 0;
-    return code_max_len <= HYBRID_SHORT_BITS ? HYBRID_SHORT_BITS : HYBRID_LONG_BITS;
-}
-
+/* S: lanes.h's h278_tier_width with the short_bits parameter. */
 static size_t hybrid_table_bytes(unsigned code_max_len, const h278_params *p)
 {
-    unsigned s = hybrid_width(code_max_len, p);
-    if (!s)
-        s = HYBRID_MIN_BITS; /* the build rejects the parameter */
-    return sizeof(hybrid_tables) + (sizeof(uint16_t) << s);
+    return sizeof(hybrid_tables) + (sizeof(uint16_t) << h278_tier_width_for_size(code_max_len, p->short_bits));
 }
 
 static h278_error hybrid_build(const h278_block *b, const h278_params *p, void *mem)
 {
-    unsigned s = hybrid_width(b->code_max_len, p);
+    unsigned s = h278_tier_width(b->code_max_len, p->short_bits);
     if (h278_unlikely(!s))
         return H278_ERR_BAD_PARAM;
     hybrid_tables *t = mem;

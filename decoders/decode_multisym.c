@@ -57,22 +57,14 @@
  */
 #include "lanes.h"
 
-#define MS_MIN_BITS 6u
-#define MS_MAX_BITS 14u
-#define MS_SHORT_BITS 11u /* default width while every code fits */
-#define MS_LONG_BITS 12u  /* default width otherwise */
-
 /* The entry's fields. nbits needs 6 bits for codes of up to W bits in all;
  * three symbol bytes and a 2-bit count fill the rest of 32. */
 #define MS_NBITS_BITS 6u
 #define MS_SYM0_SHIFT 6u
 #define MS_NSYMS_SHIFT 30u
-_Static_assert(MS_MAX_BITS < (1u << MS_NBITS_BITS), "an entry's nbits field holds any width");
+_Static_assert(H278_TIER_MAX_BITS < (1u << MS_NBITS_BITS), "an entry's nbits field holds any width");
 _Static_assert(MS_SYM0_SHIFT + 3 * 8 == MS_NSYMS_SHIFT && MS_NSYMS_SHIFT + 2 == 32,
                "three symbol bytes, then a 2-bit count, fill 32 bits");
-_Static_assert(MS_MAX_BITS * 4 <= H278_REFILL_BITS, "at least four lookups per refill at any width");
-_Static_assert((H278_REFILL_BITS - H278_MAX_CODE_LEN) / MS_MAX_BITS + 1 >= 3,
-               "at least three lookups per refill with long codes (h278_lookups_with_long)");
 _Static_assert((H278_REFILL_BITS - H278_MAX_CODE_LEN) / 12 + 1 >= 4 && H278_REFILL_BITS / 12 == 4,
                "at W = 12 four lookups fit a refill, long codes or not");
 
@@ -87,26 +79,16 @@ static const uint16_t *ms_single(const ms_tables *t)
     return (const uint16_t *)(t->multi + ((size_t)1 << t->desc.width));
 }
 
-/* The width for a block whose longest code is code_max_len, or 0 if the
- * parameter is out of range. */
-static unsigned ms_width(unsigned code_max_len, const h278_params *p)
-{
-    if (p->table_bits)
-        return p->table_bits >= MS_MIN_BITS && p->table_bits <= MS_MAX_BITS ? p->table_bits : 0;
-    return code_max_len <= MS_SHORT_BITS ? MS_SHORT_BITS : MS_LONG_BITS;
-}
-
+/* W: lanes.h's h278_tier_width with the table_bits parameter. */
 static size_t ms_table_bytes(unsigned code_max_len, const h278_params *p)
 {
-    unsigned w = ms_width(code_max_len, p);
-    if (!w)
-        w = MS_MIN_BITS; /* the build rejects the parameter */
-    return sizeof(ms_tables) + ((size_t)1 << w) * (sizeof(uint32_t) + sizeof(uint16_t));
+    return sizeof(ms_tables) +
+           ((size_t)1 << h278_tier_width_for_size(code_max_len, p->table_bits)) * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
 static h278_error ms_build(const h278_block *b, const h278_params *p, void *mem)
 {
-    unsigned w = ms_width(b->code_max_len, p);
+    unsigned w = h278_tier_width(b->code_max_len, p->table_bits);
     if (h278_unlikely(!w))
         return H278_ERR_BAD_PARAM;
     ms_tables *t = mem;

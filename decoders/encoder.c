@@ -157,7 +157,7 @@ h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params
         return err;
     h278_canonical_codes(lengths, codes);
     for (unsigned s = 0; s < 256; s++)
-        rev[s] = h278_reverse_bits(codes[s], lengths[s]);
+        rev[s] = lengths[s] ? h278_reverse_bits(codes[s], lengths[s]) : 0;
 
     /* Code description: bitmap, then 5-bit lengths packed LSB first. */
     uint8_t *q = dst + H278_BLOCK_HEADER_SIZE;

@@ -120,6 +120,35 @@ static inline unsigned h278_lookups_with_long(unsigned w, unsigned max_len)
     return by_long < d ? by_long : d;
 }
 
+/*
+ * The first-tier width of the two-tier decoders (hybrid's S, multisym's W):
+ * the caller's parameter when it gives one (0 when it is outside
+ * 6..14: the build then rejects it), else 11 while every code fits in 11
+ * bits and 12 otherwise (each decoder's header says why; docs/DECODERS.md
+ * has the sweeps). For table_bytes, an invalid parameter counts as the
+ * smallest width.
+ */
+#define H278_TIER_MIN_BITS 6u
+#define H278_TIER_MAX_BITS 14u
+#define H278_TIER_SHORT_BITS 11u
+#define H278_TIER_LONG_BITS 12u
+_Static_assert(H278_TIER_MAX_BITS * 4 <= H278_REFILL_BITS, "at least four lookups per refill at any width");
+_Static_assert((H278_REFILL_BITS - H278_MAX_CODE_LEN) / H278_TIER_MAX_BITS + 1 >= 3,
+               "at least three lookups per refill with long codes (h278_lookups_with_long)");
+
+static inline unsigned h278_tier_width(unsigned code_max_len, unsigned param)
+{
+    if (param)
+        return param >= H278_TIER_MIN_BITS && param <= H278_TIER_MAX_BITS ? param : 0;
+    return code_max_len <= H278_TIER_SHORT_BITS ? H278_TIER_SHORT_BITS : H278_TIER_LONG_BITS;
+}
+
+static inline unsigned h278_tier_width_for_size(unsigned code_max_len, unsigned param)
+{
+    unsigned w = h278_tier_width(code_max_len, param);
+    return w ? w : H278_TIER_MIN_BITS;
+}
+
 /* ---- The fast loop --------------------------------------------------------- */
 
 /*
@@ -263,7 +292,8 @@ static H278_ALWAYS_INLINE void h278_lanes_fast_loop(h278_lane *lanes, const h278
 }
 
 /* The fast loop with d (2..5, from h278_lookups_per_refill or
- * h278_lookups_with_long) made a constant, so the loop above unrolls. */
+ * h278_lookups_with_long) made a constant, so its steps fold to a straight
+ * line. */
 static H278_ALWAYS_INLINE void h278_lanes_run(h278_lane *lanes, const h278_loop_shape s, unsigned d,
                                               const h278_lookup k, h278_step_fn *step)
 {

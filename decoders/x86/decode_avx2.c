@@ -5,11 +5,11 @@
  * The same plan as decode_avx512.c with half-width registers: each 64-bit
  * lane holds one stream's bit buffer; a step is
  *     idx = buf & (2^M - 1); e = table[idx] (vpgatherqd, 4 dwords);
- *     len = e & 255; buf >>= len; count -= len           (vpsrlvq, vpsubq)
- * and the symbols (e >> 8: the entries are `length | symbol << 8`, so
- * nothing is above the symbol byte) of four registers are packed into 16
- * adjacent output bytes with two saturating packs, which are exact because
- * every value is below 256. AVX2 has no byte permute
+ *     len = e >> 8; buf >>= len; count -= len            (vpsrlvq, vpsubq)
+ * and the symbols (the low byte of each e: its entries are
+ * `symbol | length << 8`) of four registers are packed into 16 adjacent
+ * output bytes with two saturating packs, exact because the entries are
+ * masked to their symbol byte first. AVX2 has no byte permute
  * across registers, so this packing is the extra cost against AVX-512.
  */
 #include <immintrin.h>
@@ -37,10 +37,10 @@ AVX2_TARGET static inline __m128i avx2_step(avx2_group *g, const uint32_t *table
 {
     __m256i idx = _mm256_and_si256(g->buf, mask);
     __m128i e = _mm256_i64gather_epi32((const int *)table, idx, 4);
-    __m256i len = _mm256_cvtepu32_epi64(_mm_and_si128(e, _mm_set1_epi32(0xFF)));
+    __m256i len = _mm256_cvtepu32_epi64(_mm_srli_epi32(e, 8));
     g->buf = _mm256_srlv_epi64(g->buf, len);
     g->count = _mm256_sub_epi64(g->count, len);
-    return _mm_srli_epi32(e, 8);
+    return _mm_and_si128(e, _mm_set1_epi32(0xFF));
 }
 
 /* The lane loop for G groups of 4 (K = 4 * G, G a multiple of 4), D steps
@@ -102,10 +102,18 @@ static size_t avx2_table_bytes(unsigned code_max_len, const h278_params *p)
     return h278_simd_table_bytes(code_max_len, sizeof(uint32_t));
 }
 
+/* The gather table with the length above the symbol (`symbol | length <<
+ * 8`): the shift that extracts the length then takes an immediate, and the
+ * mask that extracts the symbol is off the chain from one gather to the
+ * next. */
 static h278_error avx2_build(const h278_block *b, const h278_params *p, void *mem)
 {
     (void)p;
-    return h278_simd_build(b, mem, sizeof(uint32_t));
+    h278_error err = h278_simd_build(b, mem, sizeof(uint32_t));
+    uint32_t *table = (uint32_t *)h278_simd_gather_table(mem);
+    for (uint32_t i = 0; !err && i < (1u << b->code_max_len); i++)
+        table[i] = h278_entry_sym(table[i]) | h278_entry_len(table[i]) << 8;
+    return err;
 }
 
 const h278_variant h278_variant_avx2 = {

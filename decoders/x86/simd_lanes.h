@@ -20,8 +20,9 @@
  * scalar decoders do.
  *
  * Tables: a 64-byte header (the description), the gather table of 2^M
- * entries (`length | symbol << 8`, 4 or 8 bytes each: what the variant's
- * gather loads), then the same entries as 2-byte ones for the tail.
+ * entries, 4 or 8 bytes each (what the variant's gather loads: the tail's
+ * `length | symbol << 8` widened, which decode_avx2.c then reorders), then
+ * the 2-byte single table for the tail.
  */
 #ifndef H278_SIMD_LANES_H
 #define H278_SIMD_LANES_H
@@ -91,8 +92,10 @@ static inline int h278_simd_tables_fit(const h278_simd_tables *t, const h278_blo
 
 /*
  * The lanes' bit readers as arrays of 64-bit values, which a lane loop
- * loads into registers and stores back. Between passes the lanes live in
- * h278_lane (the tail needs them there); a pass moves them once each way.
+ * loads into registers and stores back at the end of each pass. They are
+ * moved out of the h278_lane array once before the first pass and back
+ * once for the tail; between passes only the input pointers (for the safe
+ * count) are copied back.
  */
 typedef struct h278_simd_state {
     uint64_t buf[H278_MAX_STREAMS];
@@ -109,14 +112,22 @@ static inline void h278_simd_state_load(h278_simd_state *s, const h278_lane *lan
     }
 }
 
-/* Back into the lanes after `steps` symbols per lane. */
-static inline void h278_simd_state_store(const h278_simd_state *s, h278_lane *lanes, unsigned k, size_t steps)
+/* After a pass of `steps` symbols per lane: where each lane's input and
+ * output now are. */
+static inline void h278_simd_lanes_advance(const h278_simd_state *s, h278_lane *lanes, unsigned k, size_t steps)
+{
+    for (unsigned i = 0; i < k; i++) {
+        lanes[i].br.p = (const uint8_t *)(uintptr_t)s->ptr[i];
+        lanes[i].out += steps * k;
+    }
+}
+
+/* The bit buffers back into the lanes, for the tail. */
+static inline void h278_simd_state_store(const h278_simd_state *s, h278_lane *lanes, unsigned k)
 {
     for (unsigned i = 0; i < k; i++) {
         lanes[i].br.buf = s->buf[i];
         lanes[i].br.count = (uint32_t)s->count[i];
-        lanes[i].br.p = (const uint8_t *)(uintptr_t)s->ptr[i];
-        lanes[i].out += steps * k;
     }
 }
 
@@ -143,14 +154,15 @@ static H278_ALWAYS_INLINE h278_error h278_simd_decode(const h278_block *b, const
     unsigned per_refill = h278_lookups_per_refill(t->desc.width); /* 5 or 4: M <= 12 */
     const h278_loop_shape shape = {.lanes = k, .slots_per_lookup = 1};
     h278_simd_state s;
+    h278_simd_state_load(&s, lanes, k);
     size_t n;
     while ((n = h278_group_safe_rounds(lanes, shape, per_refill, k)) > 0) {
         /* All lanes are at the same step: stream i's next symbol is output
          * byte i + step * K, so the block's first byte is lanes[0].out. */
-        h278_simd_state_load(&s, lanes, k);
         loop(&s, t, lanes[0].out, n, k, per_refill);
-        h278_simd_state_store(&s, lanes, k, n * per_refill);
+        h278_simd_lanes_advance(&s, lanes, k, n * per_refill);
     }
+    h278_simd_state_store(&s, lanes, k);
     for (unsigned i = 0; i < k; i++) {
         h278_error err = h278_lane_finish(&lanes[i], h278_simd_tail_table(t), t->desc.width, NULL, k);
         if (err)
