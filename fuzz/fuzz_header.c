@@ -37,8 +37,7 @@ static uint32_t layout_symbols(uint32_t n, unsigned k, int interleaved, unsigned
 
 static void check_huffman(const h278_block *b, const h278_file_header *fh, const uint8_t *start)
 {
-    FUZZ_REQUIRE(b->streams == 1 || b->streams == 4 || b->streams == 8 || b->streams == 16 ||
-                 b->streams == 32);
+    FUZZ_REQUIRE(h278_streams_legal(b->streams));
     FUZZ_REQUIRE(b->max_len == fh->max_len && b->max_len >= 1 && b->max_len <= 20);
 
     /* The code: lengths in 1..L, at least two symbols, complete (Kraft). */

@@ -45,7 +45,7 @@ AVX2_TARGET static inline __m128i avx2_step(avx2_group *g, const uint32_t *table
 
 /* The lane loop for G groups of 4 (K = 4 * G, G a multiple of 4), D steps
  * per refill: each 16 lanes end in one 16-byte store. */
-AVX2_TARGET static inline void avx2_lanes(h278_simd_state *s, const h278_simd_tables *t, uint8_t *out, size_t n,
+AVX2_TARGET static H278_ALWAYS_INLINE void avx2_lanes(h278_simd_state *s, const h278_simd_tables *t, uint8_t *out, size_t n,
                                           const unsigned G, const unsigned D)
 {
     const uint32_t *table = h278_simd_gather_table(t);

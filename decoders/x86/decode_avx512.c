@@ -61,7 +61,7 @@ AVX512_TARGET static inline __m512i avx512_step(avx512_group *g, const uint64_t 
 /* The lane loop for G groups of 8 (K = 8 * G: 16 or 32), D steps per refill.
  * The symbol bytes of two groups' entries are picked out with one VBMI
  * byte permute (vpermt2b) and stored 16 at a time. */
-AVX512_TARGET static inline void avx512_lanes(h278_simd_state *s, const h278_simd_tables *t, uint8_t *out,
+AVX512_TARGET static H278_ALWAYS_INLINE void avx512_lanes(h278_simd_state *s, const h278_simd_tables *t, uint8_t *out,
                                               size_t n, const unsigned G, const unsigned D)
 {
     const uint64_t *table = h278_simd_gather_table(t);
