@@ -118,6 +118,8 @@ static inline uint32_t h278_sorted_code_search(const h278_sorted_code *c, uint64
  * entry. The cost is one memcpy of 2^w entries in all plus one store per
  * code, instead of a strided loop per symbol.
  */
+_Static_assert(H278_MAX_CODE_LEN < 64, "an entry's low 6 bits are its length: a shift count as it is");
+
 static inline uint32_t h278_entry_len(uint32_t e)
 {
     return e & 0xFF;

@@ -120,7 +120,7 @@ def headline(folder):
             if best is None or ms < best[0]:
                 best = (ms, parts[1])
         if best:
-            cells.append(f"  {label:6} {best[0]:9.3g} ms  {'(' + best[1] + ')':11} write-up: {ms_then:g} ms")
+            cells.append(f"  {label:6} {best[0]:9.3g} ms  {'(' + best[1] + ')':16} write-up: {ms_then:g} ms")
     if cells:
         print("\nWhole-file decode of generated text (h278_decompress, checksums included), fastest")
         print("variant, beside the original H278 write-up's headline:")
@@ -178,7 +178,7 @@ def main(folder):
         for v in [v for v in listed if v in found] + sorted(found - set(listed)):
             cells = [f"{r['params'].split(':')[1]}: " + (f"{float(r['mb_per_s']):5.0f}" if r["mb_per_s"] else "FAILED")
                      for r in serve if r["variant"] == v]
-            print(f"  {v:10} threads " + "   ".join(cells))
+            print(f"  {v:14} threads " + "   ".join(cells))
     pipe = [r for r in rows if r["kind"] == "pipeline"]
     if pipe:
         print(f"\nWhole feed -> serve pipeline (processes started, {pipe[0]['dataset']} once, hyperfine median), MB/s:")

@@ -33,6 +33,7 @@
 #define H278_SIMD_MIN_STREAMS 16u
 #define H278_SIMD_HEADER_BYTES 64u
 _Static_assert(H278_REFILL_BITS / H278_SIMD_MAX_BITS >= 4, "at least four steps per refill");
+_Static_assert(H278_SIMD_MAX_BITS < 64, "decode_avx512.c shifts by a whole entry: its low 6 bits are the length");
 
 extern const h278_variant h278_variant_multisym_bmi2;
 
