@@ -100,7 +100,7 @@ static H278_ALWAYS_INLINE void hybrid_lanes(h278_lane *lanes, const hybrid_table
 static H278_ALWAYS_INLINE void hybrid_group(h278_lane *lanes, const hybrid_tables *t, uint32_t stride,
                                             const unsigned n)
 {
-    if (t->desc.code_max_len > t->desc.width)
+    if (h278_table_desc_long_codes(&t->desc))
         hybrid_lanes(lanes, t, stride, n, &t->code);
     else
         hybrid_lanes(lanes, t, stride, n, NULL);
@@ -122,7 +122,7 @@ static h278_error hybrid_decode(const h278_block *b, const h278_params *p, const
     const hybrid_tables *t = mem;
     if (!h278_table_desc_fits(&t->desc, b))
         return H278_ERR_TABLE_MISMATCH;
-    const h278_sorted_code *code = t->desc.code_max_len > t->desc.width ? &t->code : NULL;
+    const h278_sorted_code *code = h278_table_desc_long_codes(&t->desc) ? &t->code : NULL;
     return h278_lanes_decode(b, dst, t, hybrid_group4, hybrid_group1, t->short_table, t->desc.width, code);
 }
 

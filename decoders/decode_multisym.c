@@ -196,7 +196,7 @@ static H278_ALWAYS_INLINE void ms_group_lanes(h278_lane *lanes, const ms_tables 
                                               const unsigned n)
 {
     unsigned w = t->desc.width;
-    const h278_sorted_code *code = t->desc.code_max_len > w ? &t->code : NULL;
+    const h278_sorted_code *code = h278_table_desc_long_codes(&t->desc) ? &t->code : NULL;
     if (!code && w == 11)
         ms_lanes(lanes, t, stride, n, NULL, 11, 5);
     else if (!code && w == 12)
@@ -223,7 +223,7 @@ static H278_ALWAYS_INLINE h278_error ms_decode_with(const h278_block *b, const m
 {
     if (!h278_table_desc_fits(&t->desc, b))
         return H278_ERR_TABLE_MISMATCH;
-    const h278_sorted_code *code = t->desc.code_max_len > t->desc.width ? &t->code : NULL;
+    const h278_sorted_code *code = h278_table_desc_long_codes(&t->desc) ? &t->code : NULL;
     return h278_lanes_decode(b, dst, t, group4, group1, ms_single(t), t->desc.width, code);
 }
 

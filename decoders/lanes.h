@@ -26,8 +26,8 @@
  * lane's registers (h278_step_fn); h278_lanes_fast_loop and
  * h278_lanes_decode are the rest. Both are always inlined with the step as
  * a constant, so every specialisation is straight-line code over locals
- * that the compiler keeps in registers (a struct array indexed by loop
- * counters that are unrolled away).
+ * that the compiler keeps in registers (a small array of lane states,
+ * indexed only by constants once the steps are written out).
  */
 #ifndef H278_LANES_H
 #define H278_LANES_H

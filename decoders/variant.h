@@ -80,13 +80,19 @@ static inline uint32_t h278_out_index(const h278_block *b, unsigned s, uint32_t 
 typedef struct h278_table_desc {
     uint8_t code_max_len; /* the longest code of the block built for */
     uint8_t width;        /* bits that index the first-level table */
-    uint8_t streams;      /* K of that block */
-    uint8_t flags;        /* its H278_BLOCK_FLAG_* */
+    uint8_t streams;      /* K of that block (the SIMD lanes' tables depend on it) */
 } h278_table_desc;
 
 static inline h278_table_desc h278_table_desc_of(const h278_block *b, unsigned width)
 {
-    return (h278_table_desc){b->code_max_len, (uint8_t)width, b->streams, b->flags};
+    return (h278_table_desc){b->code_max_len, (uint8_t)width, b->streams};
+}
+
+/* Whether the code has codes longer than the first-level table: the
+ * two-tier decoders then resolve them through a search. */
+static inline int h278_table_desc_long_codes(const h278_table_desc *d)
+{
+    return d->code_max_len > d->width;
 }
 
 /* Whether tables described by d may decode b: same longest code (so the

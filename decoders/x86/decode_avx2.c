@@ -109,11 +109,7 @@ static size_t avx2_table_bytes(unsigned code_max_len, const h278_params *p)
 static h278_error avx2_build(const h278_block *b, const h278_params *p, void *mem)
 {
     (void)p;
-    h278_error err = h278_simd_build(b, mem, sizeof(uint32_t));
-    uint32_t *table = (uint32_t *)h278_simd_gather_table(mem);
-    for (uint32_t i = 0; !err && i < (1u << b->code_max_len); i++)
-        table[i] = h278_entry_sym(table[i]) | h278_entry_len(table[i]) << 8;
-    return err;
+    return h278_simd_build(b, mem, sizeof(uint32_t), 1);
 }
 
 const h278_variant h278_variant_avx2 = {

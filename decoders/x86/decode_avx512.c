@@ -121,7 +121,7 @@ static size_t avx512_table_bytes(unsigned code_max_len, const h278_params *p)
 static h278_error avx512_build(const h278_block *b, const h278_params *p, void *mem)
 {
     (void)p;
-    return h278_simd_build(b, mem, sizeof(uint64_t));
+    return h278_simd_build(b, mem, sizeof(uint64_t), 0);
 }
 
 const h278_variant h278_variant_avx512 = {

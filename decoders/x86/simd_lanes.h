@@ -21,8 +21,8 @@
  *
  * Tables: a 64-byte header (the description), the gather table of 2^M
  * entries, 4 or 8 bytes each (what the variant's gather loads: the tail's
- * `length | symbol << 8` widened, which decode_avx2.c then reorders), then
- * the 2-byte single table for the tail.
+ * entries widened, for AVX2 with their two bytes swapped), then the 2-byte
+ * single table for the tail.
  */
 #ifndef H278_SIMD_LANES_H
 #define H278_SIMD_LANES_H
@@ -67,8 +67,10 @@ static inline size_t h278_simd_table_bytes(unsigned code_max_len, unsigned entry
     return H278_SIMD_HEADER_BYTES + ((size_t)(entry_bytes + sizeof(uint16_t)) << code_max_len);
 }
 
-/* Builds the tail's table, then widens it into the gather table. */
-static inline h278_error h278_simd_build(const h278_block *b, void *mem, unsigned entry_bytes)
+/* Builds the tail's table, then widens it into the gather table: each
+ * entry as it is (`length | symbol << 8`), or with symbol_low the two
+ * bytes swapped (`symbol | length << 8`, what decode_avx2.c wants). */
+static inline h278_error h278_simd_build(const h278_block *b, void *mem, unsigned entry_bytes, int symbol_low)
 {
     h278_simd_tables *t = mem;
     t->desc = h278_table_desc_of(b, b->code_max_len);
@@ -79,7 +81,7 @@ static inline h278_error h278_simd_build(const h278_block *b, void *mem, unsigne
     h278_single_table_build(&code, b->code_max_len, tail);
     uint8_t *gather = (uint8_t *)mem + H278_SIMD_HEADER_BYTES;
     for (uint32_t i = 0; i < (1u << b->code_max_len); i++) {
-        uint64_t e = tail[i];
+        uint64_t e = symbol_low ? h278_entry_sym(tail[i]) | h278_entry_len(tail[i]) << 8 : tail[i];
         memcpy(gather + (size_t)i * entry_bytes, &e, entry_bytes); /* little-endian: the low bytes */
     }
     return H278_OK;
