@@ -15,8 +15,8 @@
 //   file/<variant>/<dataset>                       h278_decompress: everything
 //   peer/<library>/<dataset>                       zstd, libdeflate, zlib, ISA-L, memcpy
 // The default configuration (L=11, K=4 segmented, 128 KiB blocks) has no
-// suffix; every dataset is also decoded with the SIMD-friendly layout
-// (/K:32i: 32 interleaved streams); sweeps append /L:n, /K:n (n followed by
+// suffix; every dataset is also decoded with the SIMD-friendly layouts
+// (/K:32i: 32 interleaved streams, /K:32: 32 segmented, spread); sweeps append /L:n, /K:n (n followed by
 // "i" for the interleaved layout), /short_bits:n or /table_bits:n, so a
 // filter on a base name also selects its sweeps.
 //
@@ -309,7 +309,7 @@ void register_decode(const h278_dataset *d, const h278_enc_params &p, const std:
 }
 
 // Every variant and peer on one dataset, in the default configuration and
-// (for decode) the K=32 interleaved layout.
+// (for decode) the two SIMD layouts: K=32 interleaved and K=32 segmented.
 void register_dataset(const h278_dataset *d, const std::vector<std::string> &variants)
 {
     h278_enc_params def;
@@ -325,6 +325,10 @@ void register_dataset(const h278_dataset *d, const std::vector<std::string> &var
     auto e32 = std::make_shared<Encoded>();
     if (!encode(*d, simd, e32.get()))
         e32.reset();
+    simd.interleaved = 0;
+    auto e32s = std::make_shared<Encoded>();
+    if (!encode(*d, simd, e32s.get()))
+        e32s.reset();
     const h278_params no_params = {0, 0};
     for (auto &v : variants) {
         if (takes_all(v, *e)) {
@@ -335,6 +339,9 @@ void register_dataset(const h278_dataset *d, const std::vector<std::string> &var
         // tree reads one bit at a time: the layout changes nothing for it.
         if (e32 && v != "tree" && takes_all(v, *e32))
             benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name + "/K:32i").c_str(), bench_decode, d, e32,
+                                         v, no_params);
+        if (e32s && v != "tree" && takes_all(v, *e32s))
+            benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name + "/K:32").c_str(), bench_decode, d, e32s,
                                          v, no_params);
     }
     for (size_t k = 0; k < h278_peers_count; k++)
@@ -366,10 +373,10 @@ void register_sweeps(const h278_dataset *d, const std::vector<std::string> &vari
                 register_decode(d, p32, v, no_params, "/K:32i/L:" + std::to_string(L));
             }
     }
-    // Stream count K and layout (K=4 segmented and K=32i are the defaults).
+    // Stream count K and layout (K=4 segmented, K=32i and K=32 are the defaults).
     for (unsigned K : {1u, 4u, 8u, 16u, 32u})
         for (int il = 0; il < 2; il++) {
-            if ((K == 1 && il) || (K == def.streams && !il) || (K == 32 && il))
+            if ((K == 1 && il) || (K == def.streams && !il) || K == 32)
                 continue;
             h278_enc_params p = def;
             p.streams = K;
@@ -419,15 +426,16 @@ void print_help()
                 "                unless given\n"
                 "\n"
                 "Benchmark names (filter with --benchmark_filter=REGEX):\n"
-                "  decode/<variant>/<dataset>[/K:32i]   decode alone, tables built before timing\n"
+                "  decode/<variant>/<dataset>[/K:32i|/K:32]   decode alone, tables built before timing\n"
                 "  decode/<variant>/<dataset>/L:n | /K:n[i] | /short_bits:n | /table_bits:n   sweeps\n"
                 "  build/<variant>/<dataset>            block parse + table build\n"
                 "  file/<variant>/<dataset>             h278_decompress, checksums included\n"
                 "  peer/<library>/<dataset>             the same bytes through another library\n"
                 "Every benchmark compares its output with the original bytes after timing and\n"
-                "reports an error instead of a number if they differ. avx2 and avx512 have rows\n"
-                "only on blocks their lanes take (interleaved, K >= 16); their other blocks go to\n"
-                "multisym-bmi2, whose rows time that. tsc_ticks/symbol counts time-stamp-counter\n"
+                "reports an error instead of a number if they differ. avx2, avx512 and avx512-multi\n"
+                "have rows only on blocks their lanes take (K >= 16, interleaved or segmented: see\n"
+                "--list-decoders); their other blocks go to their fallback, whose rows time that.\n"
+                "tsc_ticks/symbol counts time-stamp-counter\n"
                 "ticks (a constant rate), not core cycles.\n"
                 "\ngoogle-benchmark's flags:\n");
     std::fflush(stdout);

@@ -23,10 +23,12 @@ static void usage(FILE *to)
             "  -o, --output OUT     output file (default IN.h278; stdout when IN is \"-\")\n"
             "  -f, --force          overwrite OUT if it exists\n"
             "  -L, --max-len N      longest code length, 1..20 (default %u)\n"
-            "  -K, --streams N      bit streams per block: 1, 4, 8, 16 or 32 (default %u)\n"
+            "  -K, --streams N      bit streams per block: 1, 4, 8, 16 or 32 (default %u); with 16\n"
+            "                       or 32 segmented streams (the layout avx512-multi decodes) the\n"
+            "                       segments are spread and the file is format version 2\n"
             "  -B, --block-size N   input bytes per block, 256 .. 16M, K/M suffixes (default 128K)\n"
             "      --interleaved    interleaved stream layout (stream i holds symbols i, i+K, ...),\n"
-            "                       the layout SIMD decoders prefer; use with -K 32\n"
+            "                       the layout avx2 and avx512 decode; use with -K 32\n"
             "  -v, --verbose        print sizes and ratio when done\n"
             "  -h, --help           this help\n",
             H278_DEFAULT_MAX_LEN, H278_DEFAULT_STREAMS);

@@ -20,6 +20,15 @@ static const char *type_name(uint8_t t)
     return t == H278_BLOCK_HUFFMAN ? "huffman" : t == H278_BLOCK_STORED ? "stored" : "run";
 }
 
+/* The stream layout (docs/FORMAT.md): spread is segmented with spread
+ * segments (format version 2). */
+static const char *layout_name(uint8_t flags)
+{
+    return (flags & H278_BLOCK_FLAG_INTERLEAVED) ? "interleaved"
+         : (flags & H278_BLOCK_FLAG_SPREAD)      ? "spread"
+                                                 : "segmented";
+}
+
 static uint64_t coded_bits(const h278_block *b)
 {
     uint64_t bytes = 0;
@@ -66,7 +75,7 @@ int h278_cmd_info(int argc, char **argv)
         int huff = b.type == H278_BLOCK_HUFFMAN;
         printf("%6llu %-8s %9u %9u %3u %3u %-11s %4u %6u %9.3f\n", (unsigned long long)r.index,
                type_name(b.type), b.decoded_size, b.total_size, b.max_len, b.streams,
-               !huff ? "-" : (b.flags & H278_BLOCK_FLAG_INTERLEAVED) ? "interleaved" : "segmented",
+               !huff ? "-" : layout_name(b.flags),
                b.symbol_count, b.code_max_len, (double)coded_bits(&b) / b.decoded_size);
     }
     if (got == 0)
@@ -120,7 +129,7 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
     printf("  entropy %.4f bits/symbol, average code length %.4f bits/symbol (+%.2f%%)\n", entropy, avg,
            entropy > 0 ? 100.0 * (avg - entropy) / entropy : 0.0);
     printf("  %u stream%s, %s layout; stream sizes:", b->streams, b->streams == 1 ? "" : "s",
-           (b->flags & H278_BLOCK_FLAG_INTERLEAVED) ? "interleaved" : "segmented");
+           layout_name(b->flags));
     for (unsigned s = 0; s < b->streams; s++)
         printf(" %u", b->stream_size[s]);
     printf(" bytes\n  tables each decoder variant builds for this code:\n");

@@ -33,8 +33,8 @@ static void usage(FILE *to)
     fprintf(to, "usage: h278 COMMAND [ARGS]   (h278 COMMAND --help for details)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    fprintf(to, "\nH278 %d.%d, container format version %d. See README.md and docs/.\n",
-            H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR, H278_VERSION);
+    fprintf(to, "\nH278 %d.%d, container format versions %d to %d. See README.md and docs/.\n",
+            H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR, H278_VERSION_MIN, H278_VERSION);
 }
 
 int main(int argc, char **argv)
@@ -49,8 +49,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("h278 %d.%d (format version %d)\n", H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR,
-               H278_VERSION);
+        printf("h278 %d.%d (format versions %d to %d)\n", H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR,
+               H278_VERSION_MIN, H278_VERSION);
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -53,6 +53,15 @@ uint64_t h278_compress_bound(uint64_t n, const h278_enc_params *p)
            h278_block_bound((size_t)(n - (blocks - 1) * p->block_size), p);
 }
 
+/* The layout flags of the HUFFMAN blocks p asks for: segments are spread
+ * (FORMAT.md, version 2) where K >= 16 lanes decode them side by side. */
+static uint8_t huffman_flags(const h278_enc_params *p)
+{
+    if (p->interleaved)
+        return H278_BLOCK_FLAG_INTERLEAVED;
+    return p->streams >= 16 ? H278_BLOCK_FLAG_SPREAD : 0;
+}
+
 h278_error h278_write_file_header(const h278_enc_params *p, uint64_t original_size,
                                   uint8_t out[H278_FILE_HEADER_SIZE])
 {
@@ -60,7 +69,7 @@ h278_error h278_write_file_header(const h278_enc_params *p, uint64_t original_si
     if (err)
         return err;
     memcpy(out, "H278", 4);
-    out[4] = H278_VERSION;
+    out[4] = (huffman_flags(p) & H278_BLOCK_FLAG_SPREAD) ? 2 : 1; /* version 1 readers take the rest */
     out[5] = 0;
     out[6] = (uint8_t)p->max_len;
     out[7] = 0;
@@ -175,14 +184,15 @@ h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params
     uint8_t *table = w.p;
     uint8_t *data = table + 4 * (k - 1);
     w.p = data;
-    uint32_t seg = (uint32_t)((n + k - 1) / k);
+    uint8_t flags = huffman_flags(p);
+    size_t seg = h278_segment_symbols((uint32_t)n, k, flags);
     for (unsigned i = 0; i < k; i++) {
         uint8_t *start = w.p;
         if (p->interleaved) {
             for (size_t j = i; j < n; j += k)
                 bw_put(&w, rev[src[j]], lengths[src[j]]);
         } else {
-            size_t lo = (size_t)i * seg, hi = lo + seg < n ? lo + seg : n;
+            size_t lo = i * seg < n ? i * seg : n, hi = lo + seg < n ? lo + seg : n;
             for (size_t j = lo; j < hi; j++)
                 bw_put(&w, rev[src[j]], lengths[src[j]]);
         }
@@ -194,7 +204,7 @@ h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params
     if (payload >= n)
         return encode_stored(src, n, sum, dst, out_size);
     write_block_header(dst, H278_BLOCK_HUFFMAN, (uint8_t)p->max_len, (uint8_t)k,
-                       p->interleaved ? H278_BLOCK_FLAG_INTERLEAVED : 0, (uint32_t)n,
+                       flags, (uint32_t)n,
                        (uint32_t)payload, sum);
     *out_size = H278_BLOCK_HEADER_SIZE + payload;
     return H278_OK;

@@ -66,13 +66,23 @@ int h278_streams_legal(unsigned k)
     return k == 1 || k == 4 || k == 8 || k == 16 || k == 32;
 }
 
+uint32_t h278_segment_symbols(uint32_t decoded_size, unsigned k, unsigned flags)
+{
+    uint32_t s = (uint32_t)(((uint64_t)decoded_size + k - 1) / k);
+    if (flags & H278_BLOCK_FLAG_SPREAD) {
+        s = (s + 63) & ~63u;
+        s += (s / 64) % 2 ? 0 : 64;
+    }
+    return s;
+}
+
 h278_error h278_read_file_header(const uint8_t *src, size_t n, h278_file_header *fh)
 {
     SAFETY_CHECK(n >= 4, H278_ERR_TRUNCATED);
     SAFETY_CHECK(memcmp(src, "H278", 4) == 0, H278_ERR_BAD_MAGIC);
     SAFETY_CHECK(n >= H278_FILE_HEADER_SIZE, H278_ERR_TRUNCATED);
     SAFETY_CHECK(h278_checksum(src, 20) == h278_load32(src + 20), H278_ERR_HEADER_CHECKSUM);
-    SAFETY_CHECK(src[4] == H278_VERSION, H278_ERR_BAD_VERSION);
+    SAFETY_CHECK(src[4] >= H278_VERSION_MIN && src[4] <= H278_VERSION, H278_ERR_BAD_VERSION);
     SAFETY_CHECK(src[5] == 0 && src[7] == 0, H278_ERR_BAD_FLAGS);
     SAFETY_CHECK(src[6] >= 1 && src[6] <= H278_MAX_CODE_LEN, H278_ERR_BAD_MAX_LEN);
     uint32_t bs = h278_load32(src + 8);
@@ -179,7 +189,10 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
                  H278_ERR_BAD_MAX_LEN);
     unsigned k = b->streams;
     SAFETY_CHECK(h278_streams_legal(k), H278_ERR_BAD_STREAM_COUNT);
-    SAFETY_CHECK((b->flags & ~H278_BLOCK_FLAG_INTERLEAVED) == 0, H278_ERR_BAD_FLAGS);
+    SAFETY_CHECK((b->flags & ~(H278_BLOCK_FLAG_INTERLEAVED | H278_BLOCK_FLAG_SPREAD)) == 0, H278_ERR_BAD_FLAGS);
+    /* Spread segments: only where there are segments side by side. */
+    SAFETY_CHECK(!(b->flags & H278_BLOCK_FLAG_SPREAD) || (k > 1 && !(b->flags & H278_BLOCK_FLAG_INTERLEAVED)),
+                 H278_ERR_BAD_FLAGS);
 
     size_t used;
     h278_error err = read_code(b->payload, b->payload_size, b, &used);
@@ -192,14 +205,14 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
     const uint8_t *data = table + 4u * (k - 1);
     rest -= 4u * (k - 1);
 
-    uint32_t seg = (decoded_size + k - 1) / k;
+    uint64_t seg = h278_segment_symbols(decoded_size, k, b->flags);
     for (unsigned i = 0; i < k; i++) {
         uint32_t syms;
         if (b->flags & H278_BLOCK_FLAG_INTERLEAVED)
             syms = i < decoded_size ? (decoded_size - i + k - 1) / k : 0;
         else
-            syms = (uint64_t)i * seg >= decoded_size ? 0
-                 : (decoded_size - i * seg < seg ? decoded_size - i * seg : seg);
+            syms = i * seg >= decoded_size ? 0
+                 : (uint32_t)(decoded_size - i * seg < seg ? decoded_size - i * seg : seg);
         uint64_t size = i + 1 < k ? h278_load32(table + 4u * i) : rest;
         SAFETY_CHECK(size <= rest, H278_ERR_STREAM_TABLE);
         SAFETY_CHECK(size <= ((uint64_t)syms * b->max_len + 7) / 8, H278_ERR_STREAM_TABLE);

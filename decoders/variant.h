@@ -55,10 +55,13 @@ extern const size_t h278_variants_count;
  * the first one available wins (h278_variant_resolve). */
 extern const char *const h278_simd_preference[];
 
-/* The variant that decodes b when v is asked to: v, or its fallback. */
+/* The variant that decodes b when v is asked to: v, or the first of its
+ * chain of fallbacks that takes b (the chain ends in one that takes all). */
 static inline const h278_variant *h278_variant_for_block(const h278_variant *v, const h278_block *b)
 {
-    return v->takes && !v->takes(b) ? v->fallback : v;
+    while (v->takes && !v->takes(b))
+        v = v->fallback;
+    return v;
 }
 
 /* Index of the output byte that symbol j of stream s goes to. Decoders use
@@ -67,7 +70,7 @@ static inline uint32_t h278_out_index(const h278_block *b, unsigned s, uint32_t 
 {
     if (b->flags & H278_BLOCK_FLAG_INTERLEAVED)
         return s + j * b->streams;
-    return s * ((b->decoded_size + b->streams - 1) / b->streams) + j;
+    return s * h278_segment_symbols(b->decoded_size, b->streams, b->flags) + j;
 }
 
 /*

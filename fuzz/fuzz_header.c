@@ -25,12 +25,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
             __builtin_trap();        \
     } while (0)
 
-/* Symbols stream s holds, from FORMAT.md's two layouts. */
-static uint32_t layout_symbols(uint32_t n, unsigned k, int interleaved, unsigned s)
+/* Symbols stream s holds, from FORMAT.md's two layouts (segments spread
+ * to an odd multiple of 64 symbols when the block says so). */
+static uint32_t layout_symbols(uint32_t n, unsigned k, unsigned flags, unsigned s)
 {
-    if (interleaved)
+    if (flags & H278_BLOCK_FLAG_INTERLEAVED)
         return s < n ? (n - s + k - 1) / k : 0;
     uint64_t per = ((uint64_t)n + k - 1) / k;
+    if (flags & H278_BLOCK_FLAG_SPREAD)
+        while (per % 64 || (per / 64) % 2 == 0)
+            per++;
     uint64_t lo = s * per < n ? s * per : n, hi = (s + 1) * per < n ? (s + 1) * per : n;
     return (uint32_t)(hi - lo);
 }
@@ -63,7 +67,7 @@ static void check_huffman(const h278_block *b, const h278_file_header *fh, const
     for (unsigned s = 0; s < b->streams; s++) {
         FUZZ_REQUIRE(b->stream[s] >= start && b->stream[s] + b->stream_size[s] <= start + b->total_size);
         FUZZ_REQUIRE(b->stream_symbols[s] ==
-                     layout_symbols(b->decoded_size, b->streams, b->flags & 1, s));
+                     layout_symbols(b->decoded_size, b->streams, b->flags, s));
         FUZZ_REQUIRE(b->stream_size[s] <= ((uint64_t)b->stream_symbols[s] * b->max_len + 7) / 8);
         symbols += b->stream_symbols[s];
     }

@@ -18,7 +18,8 @@ head -c 900 "$corpora/canterbury-artificial/random.txt" > "$tmp/random"
 : > "$tmp/empty"
 i=0
 for input in text xls bin run random empty; do
-  for opts in "-L 11 -K 4" "-L 8 -K 1" "-L 15 -K 8 -B 512" "-L 20 -K 32 --interleaved" "-L 12 -K 16 --interleaved -B 1K"; do
+  for opts in "-L 11 -K 4" "-L 8 -K 1" "-L 15 -K 8 -B 512" "-L 20 -K 32 --interleaved" "-L 12 -K 16 --interleaved -B 1K" \
+              "-L 12 -K 32" "-L 11 -K 16 -B 1K"; do
     # shellcheck disable=SC2086
     "$h278" compress "$tmp/$input" -o "$tmp/f$i.h278" -f $opts
     i=$((i + 1))

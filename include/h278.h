@@ -21,7 +21,8 @@
 extern "C" {
 #endif
 
-#define H278_VERSION 1
+#define H278_VERSION 2        /* written when a block needs it (SPREAD); else 1 */
+#define H278_VERSION_MIN 1    /* the oldest version a reader accepts */
 #define H278_FILE_HEADER_SIZE 24u
 #define H278_BLOCK_HEADER_SIZE 16u
 #define H278_MAX_CODE_LEN 20u
@@ -36,6 +37,10 @@ enum h278_block_type { H278_BLOCK_HUFFMAN = 0, H278_BLOCK_STORED = 1, H278_BLOCK
 
 /* Block flag bit: stream i holds symbols i, i+K, i+2K, ... (see FORMAT.md). */
 #define H278_BLOCK_FLAG_INTERLEAVED 0x01u
+/* Block flag bit (version 2, segmented layout only): the segments are S
+ * symbols long with S an odd multiple of 64, so that K lanes writing their
+ * segments side by side use K different cache sets (see FORMAT.md). */
+#define H278_BLOCK_FLAG_SPREAD 0x02u
 
 typedef enum h278_error {
     H278_OK = 0,
@@ -90,6 +95,11 @@ h278_error h278_read_file_header(const uint8_t *src, size_t n, h278_file_header 
 /* Rejects (as H278_ERR_TRUNCATED) an original_size that a file of file_size
  * bytes cannot hold: every block costs at least 17 bytes. */
 h278_error h278_check_file_size(const h278_file_header *fh, uint64_t file_size);
+
+/* S, the symbols of every segment but the last in the segmented layout:
+ * ceil(n / K), or with H278_BLOCK_FLAG_SPREAD in flags the smallest odd
+ * multiple of 64 not below it. */
+uint32_t h278_segment_symbols(uint32_t decoded_size, unsigned k, unsigned flags);
 
 /* Decoded size of block `index` (0-based) of the file. */
 uint32_t h278_block_decoded_size(const h278_file_header *fh, uint64_t index);
@@ -162,7 +172,7 @@ const char *h278_variant_fallback(size_t i);
 
 /*
  * The variant a name stands for. "simd" is the fastest variant this CPU
- * runs: the first available of avx512, avx2, multisym-bmi2, multisym (one
+ * runs: the first available of avx512-multi, avx512, avx2, multisym-bmi2, multisym (one
  * list, decoders/registry.c; multisym runs everywhere, so it always
  * resolves). Any other name is returned as it is.
  */

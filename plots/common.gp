@@ -42,3 +42,4 @@ set linetype 9 lc rgb "#8c564b" lw 2 pt 10 ps 1.1   # isal
 set linetype 10 lc rgb "#7f7f7f" lw 2 pt 12 ps 1.1  # zlib
 set linetype 11 lc rgb "#000000" lw 2 pt 1 ps 1.1
 set linetype 12 lc rgb "#98df8a" lw 2 pt 15 ps 1.3  # multisym-bmi2
+set linetype 13 lc rgb "#17becf" lw 2 pt 13 ps 1.3  # avx512-multi

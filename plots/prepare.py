@@ -21,7 +21,7 @@ import statistics
 import sys
 
 # Fixed colour (gnuplot linetype, see common.gp) per series.
-COLOURS = {"table": 1, "hybrid": 2, "multisym": 3, "multisym-bmi2": 12, "avx2": 4, "avx512": 5,
+COLOURS = {"table": 1, "hybrid": 2, "multisym": 3, "multisym-bmi2": 12, "avx2": 4, "avx512": 5, "avx512-multi": 13,
            "zstd-literals": 6, "zstd-3": 7, "libdeflate": 8, "isal": 9, "zlib": 10}
 TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]  # as scripts/summary.py
 GENERATED = re.compile(r"^(iid|zipf|geometric|fibonacci|text)-")
@@ -92,8 +92,8 @@ def main(folder):
         def mean(p):
             vals = [res.mbs.get(("decode", v, d, p), 0) for d in basis]
             return statistics.mean(vals) if vals else 0
-        p = "K:32i" if mean("K:32i") > mean("") else ""
-        series.append(("decode", v, p, f"{v} K={'32i' if p else '4'}"))
+        p = max(("", "K:32i", "K:32"), key=mean)
+        series.append(("decode", v, p, f"{v} K={p[2:] if p else '4'}"))
     series += [("peer", p, "", p) for p in peers]
     labels = [s[3] for s in series]
     meta["nseries"] = len(series)

@@ -82,9 +82,9 @@ fi
 # The decoders and the peer libraries share the first part, so their
 # repetitions interleave and a ratio between them compares runs made side
 # by side, not minutes apart.
-parts=("decode, every variant and every peer library on every dataset (K=4 and K=32i)|^decode/[^/]+/[^/]+(/K:32i)?\$|^peer/"
+parts=("decode, every variant and every peer library on every dataset (K=4, K=32i, K=32)|^decode/[^/]+/[^/]+(/K:32i?)?\$|^peer/"
        "table build and the whole-file API|^(build|file)/"
-       "decode sweeps: L, K and layout, table widths|-^decode/[^/]+/[^/]+(/K:32i)?\$|^(build|file|peer)/")
+       "decode sweeps: L, K and layout, table widths|-^decode/[^/]+/[^/]+(/K:32i?)?\$|^(build|file|peer)/")
 : > "$out/bench-console.txt"
 for i in "${!parts[@]}"; do
   what=${parts[$i]%%|*} filter=${parts[$i]#*|}
@@ -131,15 +131,19 @@ fi
 name=$(basename "$big")
 size=$(stat -c %s "$big")
 "$h278" compress "$big" -o "$tmp/$name.h278" -f
-# The SIMD variants' lanes take only interleaved blocks of 16 or more
-# streams (--list-decoders names the variant that decodes their other
-# blocks): they are timed on a K=32 interleaved copy, so that their rows
-# time their own loop.
+# The SIMD variants' lanes take only blocks of 16 or more streams, in the
+# layout their --list-decoders line names (with the variant that decodes
+# their other blocks): they are timed on a K=32 copy in that layout, so
+# that their rows time their own loop.
 "$h278" compress "$big" -K 32 --interleaved -o "$tmp/$name.k32i.h278" -f
+"$h278" compress "$big" -K 32 -o "$tmp/$name.k32.h278" -f
 mapfile -t variants < <("$h278" decompress --list-decoders | awk '$1 != "simd" {print $1}')
-mapfile -t lane_variants < <("$h278" decompress --list-decoders | awk '/other blocks:/ {print $1}')
+mapfile -t interleaved_lanes < <("$h278" decompress --list-decoders | awk '/\(interleaved K>=16.*other blocks:/ {print $1}')
+mapfile -t segmented_lanes < <("$h278" decompress --list-decoders | awk '/\(segmented K>=16.*other blocks:/ {print $1}')
 input_for() { # the compressed big file a variant is timed on
-  if printf '%s\n' "${lane_variants[@]}" | grep -qx "$1"; then echo "$tmp/$name.k32i.h278"; else echo "$tmp/$name.h278"; fi
+  if printf '%s\n' "${interleaved_lanes[@]}" | grep -qx "$1"; then echo "$tmp/$name.k32i.h278"
+  elif printf '%s\n' "${segmented_lanes[@]}" | grep -qx "$1"; then echo "$tmp/$name.k32.h278"
+  else echo "$tmp/$name.h278"; fi
 }
 best=$("$h278" decompress --list-decoders | awk '$1 == "simd" {print $3}')
 # Adds the decoded size to a hyperfine JSON file (tidy.py needs it for MB/s).
@@ -212,7 +216,7 @@ PY
   : > "$out/transport.txt"
   for t in $(printf '%s\n' 1 "$cores" | sort -nu); do
     for d in simd multisym; do
-      layout=(); [ "$d" = simd ] && layout=(-K 32 --interleaved)
+      layout=(); [ "$d" = simd ] && layout=(-K 32)
       run=(--threads "$t" --decoder "$d" "${layout[@]}" --reps $((quick ? 1 : 5)))
       rc=0
       "$root/build-release/shm/h278-shm-bench" "${run[@]}" "$H278_CORPORA"/canterbury/* >"$tmp/transport.txt" 2>&1 || rc=$?

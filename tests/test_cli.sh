@@ -42,6 +42,14 @@ for opts in "-L 8 -K 1" "-L 15 -K 8 -B 4K" "-L 20 -K 32 --interleaved" "--max-le
   check "decompress ($opts)" "$h278" decompress k.h278 -o k.out -f
   check "round trip ($opts)" cmp k.out kennedy.xls
 done
+# 32 segmented streams: spread segments, format version 2 (FORMAT.md);
+# other layouts stay version 1. Every decoder reads both.
+check "compress -K 32" "$h278" compress kennedy.xls -o k32.h278 -f -K 32
+check "K=32 is version 2, spread" sh -c "'$h278' info k32.h278 | grep -q 'format version 2' && '$h278' info k32.h278 | grep -q ' spread '"
+check "K=4 is version 1" sh -c "'$h278' compress kennedy.xls -o k4.h278 -f && '$h278' info k4.h278 | grep -q 'format version 1'"
+for d in $("$h278" decompress --list-decoders | awk '{print $1}'); do
+  check "decoder $d on K=32" sh -c "'$h278' decompress k32.h278 -o k32.out -f --decoder '$d' && cmp k32.out kennedy.xls"
+done
 check "one-byte file" "$h278" compress a.txt
 check "one-byte decompress" "$h278" decompress a.txt.h278 -o a.out
 check "one-byte round trip" cmp a.out a.txt

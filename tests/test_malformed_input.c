@@ -162,8 +162,12 @@ int main(void)
     s.K = 0;
     expect("0 streams", f, build(f, &s, 20), H278_ERR_BAD_STREAM_COUNT);
     s = ok;
-    s.flags = 2;
+    s.flags = 4;
     expect("unknown block flag", f, build(f, &s, 20), H278_ERR_BAD_FLAGS);
+    s.flags = H278_BLOCK_FLAG_SPREAD; /* K = 1: nothing to spread */
+    expect("spread one stream", f, build(f, &s, 20), H278_ERR_BAD_FLAGS);
+    s.flags = H278_BLOCK_FLAG_SPREAD | H278_BLOCK_FLAG_INTERLEAVED;
+    expect("spread and interleaved", f, build(f, &s, 20), H278_ERR_BAD_FLAGS);
     s.flags = 0;
     s.type = 3;
     expect("unknown block type", f, build(f, &s, 20), H278_ERR_BAD_BLOCK_TYPE);
@@ -235,7 +239,7 @@ int main(void)
     f[20] ^= 1;
     expect("header checksum", f, glen, H278_ERR_HEADER_CHECKSUM);
     static const struct { size_t at; uint8_t v; h278_error want; } fields[] = {
-        {4, 2, H278_ERR_BAD_VERSION}, {5, 1, H278_ERR_BAD_FLAGS}, {7, 1, H278_ERR_BAD_FLAGS},
+        {4, 3, H278_ERR_BAD_VERSION}, {4, 0, H278_ERR_BAD_VERSION}, {5, 1, H278_ERR_BAD_FLAGS}, {7, 1, H278_ERR_BAD_FLAGS},
         {6, 0, H278_ERR_BAD_MAX_LEN}, {6, 21, H278_ERR_BAD_MAX_LEN}, {11, 0x80, H278_ERR_BAD_BLOCK_SIZE},
         {9, 0, H278_ERR_BAD_BLOCK_SIZE}, {19, 0x10, H278_ERR_TRUNCATED}, {13, 0x01, H278_ERR_SIZE_MISMATCH},
     };
