@@ -121,21 +121,44 @@ static h278_error multi_build(const h278_block *b, const h278_params *p, void *m
     h278_sorted_code code;
     h278_sorted_code_build(&code, b);
     h278_single_table_build(&code, w, t->single);
-    /* Entry i: the codes at the start of i's bits, one after another, while
-     * they fit in W bits. The single table is looked up with the bits that
-     * are left, zeros shifted in at the top: a code that fits in what is
-     * left does not depend on them. */
-    for (uint32_t i = 0; i < (1u << w); i++) {
-        uint64_t e = 0;
-        uint32_t used = 0;
-        for (unsigned k = 0; k < MULTI_MAX_SYMBOLS; k++) {
-            uint32_t f = t->single[i >> used], l = h278_entry_len(f);
-            if (used + l > w)
-                break;
-            used += l;
-            e = (e & ~(uint64_t)0xFFFF) | (uint64_t)h278_entry_sym(f) << (16 + 8 * k) | used | (8u * (k + 1)) << 8;
+    /*
+     * Entry i holds the codes at the start of i's bits, one after another,
+     * while they fit in W bits. Row by row, as decode_multisym.c builds its
+     * table: the entries whose first code is symbol s of length l are
+     * i = reversed(code of s) + k << l for the 2^(W-l) values of k, and
+     * what follows s depends only on k and l. So each length's tail row
+     * (up to three more codes in the W - l bits of k, as a partial entry
+     * with its symbols from byte 3 on) is computed once, and each symbol
+     * of that length adds its head to the row: one addition per entry.
+     * The single table is looked up with the bits that are left, zeros
+     * shifted in at the top: a code that fits in what is left does not
+     * depend on them.
+     */
+    uint64_t tail[1u << (MULTI_MAX_BITS - 1)];
+    for (unsigned l = 1; l <= w; l++) {
+        if (!code.count[l])
+            continue;
+        uint32_t rest = w - l, size = 1u << rest;
+        for (uint32_t k = 0; k < size; k++) {
+            uint64_t e = 0;
+            uint32_t used = 0;
+            for (unsigned c = 0; c + 1 < MULTI_MAX_SYMBOLS; c++) {
+                uint32_t f = t->single[k >> used], fl = h278_entry_len(f);
+                if (used + fl > rest)
+                    break;
+                used += fl;
+                e = (e & ~(uint64_t)0xFFFF) | (uint64_t)h278_entry_sym(f) << (24 + 8 * c) | used |
+                    (8u * (c + 1)) << 8;
+            }
+            tail[k] = e;
         }
-        t->multi[i] = e;
+        for (unsigned j = 0; j < code.count[l]; j++) {
+            uint32_t sym = code.sorted[code.base[l] + j];
+            uint32_t r = h278_reverse_bits(code.first[l] + j, l);
+            uint64_t head = l | 8u << 8 | (uint64_t)sym << 16;
+            for (uint32_t k = 0; k < size; k++)
+                t->multi[r | k << l] = head + tail[k];
+        }
     }
     return H278_OK;
 }
