@@ -321,6 +321,30 @@ static unsigned multi_pack(multi_state *s, const uint64_t *in, const uint64_t *p
     return n;
 }
 
+/*
+ * A lane's last symbols, after the lanes: the same multi-symbol entries
+ * one lookup at a time while 4 output bytes are left, then the checked
+ * single-symbol tail (lanes.h), which also checks the end of the stream.
+ * An entry is taken only when every bit it uses was read from the stream
+ * (the bits above `count` are zeros standing in for missing input): its
+ * symbols are then the stream's, whatever the zeros made it decide about
+ * the code after them.
+ */
+static h278_error multi_finish(h278_lane *l, const multi_tables *t)
+{
+    const uint64_t mask = (UINT64_C(1) << t->desc.width) - 1;
+    while (l->out_end - l->out >= 4) {
+        h278_br_refill(&l->br);
+        uint64_t e = t->multi[l->br.buf & mask];
+        if ((e & 0xFF) > l->br.count)
+            break;
+        h278_store32(l->out, (uint32_t)(e >> 16));
+        l->out += (e >> 11) & 7; /* byte 1 / 8: the symbols */
+        h278_br_consume(&l->br, (unsigned)(e & 0xFF));
+    }
+    return h278_lane_finish(l, t->single, t->desc.width, NULL, 1);
+}
+
 MULTI_TARGET static h278_error multi_decode(const h278_block *b, const h278_params *p, const void *mem,
                                             uint8_t *dst)
 {
@@ -361,7 +385,7 @@ MULTI_TARGET static h278_error multi_decode(const h278_block *b, const h278_para
             l->br.count = 8 - (uint32_t)pos[i];
             l->br.p = q + 1;
         }
-        h278_error err = h278_lane_finish(l, t->single, t->desc.width, NULL, 1);
+        h278_error err = multi_finish(l, t);
         if (err)
             return err;
     }
