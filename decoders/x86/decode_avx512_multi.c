@@ -53,8 +53,10 @@
  * different numbers of gathers, and the last segment is shorter), so when
  * half the lanes sit out, the rest are packed into fewer registers
  * for the next pass. Whatever the stream bits say, no lane reads outside
- * its stream or writes outside its segment; the scalar checked tail
- * (lanes.h) finishes every stream and rejects a bad one.
+ * its stream or writes outside its segment. Each stream then finishes
+ * alone: the same entries one lookup at a time while 4 output bytes are
+ * left, and the scalar checked tail (lanes.h), which rejects a bad
+ * stream.
  *
  * The segments of a 128 KiB block with K = 32 start 4 KiB apart, so 32
  * output pointers would share one L1 cache set; the encoder spreads them
