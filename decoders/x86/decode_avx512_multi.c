@@ -37,6 +37,10 @@
  *              symbols) to the lane's output pointer, move
  *              the pointer by the symbols, clear the count
  *     then:    in += (pos & 255) / 8; pos &= 7
+ * Where entries of three or four symbols would be rare (codes of 6 bits
+ * and more: the build counts), the table keeps at most two symbols per
+ * entry and a round stores once, after its four lookups (8 bytes: 4 x 2
+ * symbols); the scatter costs about as much as the gathers of a round.
  * pos adds whole entries: its byte 0 sums the bits used (at most
  * 7 + 4 * 12 = 55, so no carry leaves it) and its byte 1 the output bytes
  * of the half round (at most 64); the bytes above collect garbage and are
@@ -73,16 +77,17 @@
 
 #define MULTI_MAX_BITS 12u   /* the widest table, W */
 #define MULTI_MAX_SYMBOLS 4u /* per entry */
-#define MULTI_LOOKUPS 4u     /* D: lookups per refill, in two halves with a store each */
+#define MULTI_LOOKUPS 4u     /* D: lookups per refill */
+#define MULTI_STORE_BYTES 8u /* one store: 8 bytes per lane (a 64-bit accumulator) */
+#define MULTI_CAP2_PERCENT 108u /* cap at 2 symbols when 4 would give fewer than 8% more */
 #define MULTI_MIN_STREAMS 16u
 #define MULTI_ROUND_IN ((7u + MULTI_LOOKUPS * MULTI_MAX_BITS) / 8u) /* input bytes a round may advance */
-#define MULTI_ROUND_OUT 16u /* output bytes a round may write from its output pointer */
 #define MULTI_CHECKED 4u    /* rounds per check once the sure ones are done */
 _Static_assert(7u + MULTI_LOOKUPS * MULTI_MAX_BITS <= 64u, "a refill at bit offset 7 still holds D lookups");
 _Static_assert(7u + MULTI_LOOKUPS * MULTI_MAX_BITS < 256u && 8u * MULTI_MAX_SYMBOLS * MULTI_LOOKUPS < 256u,
                "the sums in pos's bytes 0 and 1 never carry");
-_Static_assert(MULTI_MAX_SYMBOLS * MULTI_LOOKUPS / 2u <= 8u, "a half round's symbols fit the 8-byte accumulator");
-_Static_assert(MULTI_ROUND_OUT == 2u * 8u, "two 8-byte stores per round");
+_Static_assert(MULTI_MAX_SYMBOLS * (MULTI_LOOKUPS / 2u) <= MULTI_STORE_BYTES && 2u * MULTI_LOOKUPS <= MULTI_STORE_BYTES,
+               "a store's symbols fit the accumulator: 2 lookups of 4 symbols, or 4 of 2");
 _Static_assert(MULTI_MAX_BITS < 64u, "the shift takes the entry mod 64: byte 0 is the length");
 _Static_assert(2u + MULTI_MAX_SYMBOLS <= 8u, "the symbols fit their 64-bit entry");
 
@@ -90,7 +95,8 @@ extern const h278_variant h278_variant_avx512;
 
 typedef struct multi_tables {
     h278_table_desc desc; /* width = W */
-    uint8_t pad[64 - sizeof(h278_table_desc)];
+    uint8_t stores;       /* per round: 2 (up to 4 symbols per entry) or 1 (up to 2) */
+    uint8_t pad[64 - sizeof(h278_table_desc) - 1];
     uint64_t multi[1u << MULTI_MAX_BITS];
     uint16_t single[1u << MULTI_MAX_BITS]; /* the tail's table (canonical_code.h) */
 } multi_tables;
@@ -162,6 +168,30 @@ static h278_error multi_build(const h278_block *b, const h278_params *p, void *m
                 t->multi[r | k << l] = head + tail[k];
         }
     }
+    /*
+     * Where entries of three or four symbols are rare (codes of 6 bits and
+     * more), they do not pay for the second store of every round: cap the
+     * table at two symbols and store once per round. Every index is about
+     * equally likely (stream bits are close to random), so the symbols per
+     * lookup are the entries' mean.
+     */
+    uint64_t up_to_4 = 0, up_to_2 = 0;
+    for (uint32_t i = 0; i < (1u << w); i++) {
+        uint32_t n = (uint32_t)(t->multi[i] >> 11) & 7;
+        up_to_4 += n;
+        up_to_2 += n < 2 ? n : 2;
+    }
+    t->stores = 2;
+    if (up_to_4 * 100 < up_to_2 * MULTI_CAP2_PERCENT) {
+        t->stores = 1;
+        for (uint32_t i = 0; i < (1u << w); i++) {
+            uint64_t e = t->multi[i];
+            if (((e >> 11) & 7) <= 2)
+                continue;
+            uint32_t l1 = h278_entry_len(t->single[i]), l2 = h278_entry_len(t->single[i >> l1]);
+            t->multi[i] = (l1 + l2) | 16u << 8 | (e & UINT64_C(0xFFFF0000));
+        }
+    }
     return H278_OK;
 }
 
@@ -189,11 +219,13 @@ typedef struct multi_consts {
     __m512i index_mask, symbols_of, written_of, low_byte, seven;
 } multi_consts;
 
-/* One round of the lanes of G registers; lane i of register j takes part
- * when bit i of on[j] is set. pos stays in registers across rounds; the
- * input and output pointers are loaded and stored once per half round. */
+/* One round of the lanes of G registers, with S stores (S = t->stores);
+ * lane i of register j takes part when bit i of on[j] is set. pos stays
+ * in registers across rounds; the input and output pointers are loaded
+ * and stored once per store. */
 MULTI_TARGET static H278_ALWAYS_INLINE void multi_round(multi_state *s, const multi_tables *t, const multi_consts *c,
-                                                        __m512i *pos, const __mmask8 *on, const unsigned G)
+                                                        __m512i *pos, const __mmask8 *on, const unsigned G,
+                                                        const unsigned S)
 {
     __m512i buf[4], acc[4];
     for (unsigned j = 0; j < G; j++) {
@@ -201,10 +233,10 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_round(multi_state *s, const mu
         __m512i w = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), on[j], in, (const void *)0, 1);
         buf[j] = _mm512_srlv_epi64(w, pos[j]);
     }
-    for (unsigned half = 0; half < 2; half++) {
+    for (unsigned store = 0; store < S; store++) {
         for (unsigned j = 0; j < G; j++)
             acc[j] = _mm512_setzero_si512();
-        for (unsigned step = 0; step < MULTI_LOOKUPS / 2; step++) {
+        for (unsigned step = 0; step < MULTI_LOOKUPS / S; step++) {
             for (unsigned j = 0; j < G; j++) {
                 __m512i e = _mm512_i64gather_epi64(_mm512_and_si512(buf[j], c->index_mask), (const void *)t->multi, 8);
                 buf[j] = _mm512_shrdv_epi64(buf[j], _mm512_setzero_si512(), e);
@@ -237,7 +269,8 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_round(multi_state *s, const mu
  * and sit out (masked) if not.
  */
 MULTI_TARGET static H278_ALWAYS_INLINE void multi_lanes(multi_state *s, const multi_tables *t, unsigned packed,
-                                                        size_t sure, unsigned keep, const unsigned G)
+                                                        size_t sure, unsigned keep, const unsigned G,
+                                                        const unsigned S)
 {
     /* vpshufb works within 128-bit lanes, so the patterns repeat per pair
      * of qwords: bytes 2-5 of an entry to bytes 0-3, byte 1 of pos to byte
@@ -259,7 +292,7 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_lanes(multi_state *s, const mu
     }
     for (size_t rounds = sure;; rounds = MULTI_CHECKED) {
         for (size_t r = 0; r < rounds; r++)
-            multi_round(s, t, &c, pos, on, G);
+            multi_round(s, t, &c, pos, on, G, S);
         unsigned running = 0;
         for (unsigned j = 0; j < G; j++) {
             __m512i in = _mm512_loadu_si512(s->in + 8 * j), out = _mm512_loadu_si512(s->out + 8 * j);
@@ -277,21 +310,25 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_lanes(multi_state *s, const mu
 MULTI_TARGET static void multi_pass(multi_state *s, const multi_tables *t, unsigned packed, size_t sure,
                                     unsigned keep)
 {
-    switch ((packed + 7) / 8) {
-    case 1: multi_lanes(s, t, packed, sure, keep, 1); break;
-    case 2: multi_lanes(s, t, packed, sure, keep, 2); break;
-    case 3: multi_lanes(s, t, packed, sure, keep, 3); break;
-    default: multi_lanes(s, t, packed, sure, keep, 4); break;
+    switch ((packed + 7) / 8 * 2 + (t->stores == 1)) {
+    case 2: multi_lanes(s, t, packed, sure, keep, 1, 2); break;
+    case 3: multi_lanes(s, t, packed, sure, keep, 1, 1); break;
+    case 4: multi_lanes(s, t, packed, sure, keep, 2, 2); break;
+    case 5: multi_lanes(s, t, packed, sure, keep, 2, 1); break;
+    case 6: multi_lanes(s, t, packed, sure, keep, 3, 2); break;
+    case 7: multi_lanes(s, t, packed, sure, keep, 3, 1); break;
+    case 8: multi_lanes(s, t, packed, sure, keep, 4, 2); break;
+    default: multi_lanes(s, t, packed, sure, keep, 4, 1); break;
     }
 }
 
 /* Rounds that are safe for all n packed lanes whatever their bits say. */
-static size_t multi_sure_rounds(const multi_state *s, unsigned n)
+static size_t multi_sure_rounds(const multi_state *s, unsigned n, unsigned round_out)
 {
     size_t sure = SIZE_MAX;
     for (unsigned j = 0; j < n; j++) {
         size_t by_in = (s->in_last[j] - s->in[j]) / MULTI_ROUND_IN + 1;
-        size_t by_out = (s->out_last[j] - s->out[j]) / MULTI_ROUND_OUT + 1;
+        size_t by_out = (s->out_last[j] - s->out[j]) / round_out + 1;
         sure = by_in < sure ? by_in : sure;
         sure = by_out < sure ? by_out : sure;
     }
@@ -302,18 +339,18 @@ static size_t multi_sure_rounds(const multi_state *s, unsigned n)
  * stream: in, pos, out) into the first slots of s, pads the last register
  * with slots that never run, and returns how many lanes it packed. */
 static unsigned multi_pack(multi_state *s, const uint64_t *in, const uint64_t *pos, const uint64_t *out,
-                           const h278_lane *lanes, unsigned k)
+                           const h278_lane *lanes, unsigned k, unsigned round_out)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < k; i++) {
         uint64_t in_last = (uintptr_t)lanes[i].br.end - 8;
-        uint64_t out_last = (uintptr_t)lanes[i].out_end - MULTI_ROUND_OUT;
+        uint64_t out_last = (uintptr_t)lanes[i].out_end - round_out;
         if (in[i] > in_last || out[i] > out_last)
             continue;
         s->in[n] = in[i], s->pos[n] = pos[i], s->out[n] = out[i];
         s->in_last[n] = in_last, s->out_last[n] = out_last;
         s->in_last_checked[n] = in_last - (MULTI_CHECKED - 1) * MULTI_ROUND_IN;
-        s->out_last_checked[n] = out_last - (MULTI_CHECKED - 1) * MULTI_ROUND_OUT;
+        s->out_last_checked[n] = out_last - (MULTI_CHECKED - 1) * round_out;
         s->stream[n++] = (uint8_t)i;
     }
     for (unsigned j = n; j < (n + 7) / 8 * 8; j++) {
@@ -366,9 +403,12 @@ MULTI_TARGET static h278_error multi_decode(const h278_block *b, const h278_para
     }
     multi_state s;
     unsigned n;
-    while ((n = multi_pack(&s, in, pos, out, lanes, k)) > 0) {
+    /* A round writes S stores of 8 bytes, each at most 8 bytes after the
+     * previous one. */
+    const unsigned round_out = t->stores * MULTI_STORE_BYTES;
+    while ((n = multi_pack(&s, in, pos, out, lanes, k, round_out)) > 0) {
         /* Run while at least half the lanes do; then pack the rest. */
-        multi_pass(&s, t, n, multi_sure_rounds(&s, n), n - n / 2);
+        multi_pass(&s, t, n, multi_sure_rounds(&s, n, round_out), n - n / 2);
         for (unsigned j = 0; j < n; j++) {
             unsigned i = s.stream[j];
             in[i] = s.in[j], pos[i] = s.pos[j], out[i] = s.out[j];
