@@ -14,8 +14,9 @@
  * symbols in a 64-bit register, and one scatter writes each lane's 8 bytes
  * to its own output pointer.
  *
- * The table: 2^W entries of 64 bits (what a qword gather loads), W = 11
- * when every code fits in 11 bits, else 12:
+ * The table: 2^W entries of 64 bits (what a qword gather loads), W = 12
+ * for every block it takes (on text a 12-bit window holds enough more
+ * symbols than an 11-bit one to pay for the larger table):
  *     byte 0: bits the entry uses (1 .. W)
  *     byte 1: 8 * the symbols in the entry (8 .. 32)
  *     bytes 2-5: the symbols, first one first; bytes 6-7 and unused
@@ -43,14 +44,14 @@
  * symbols); the scatter costs about as much as the gathers of a round.
  * pos adds whole entries: its byte 0 sums the bits used (at most
  * 7 + 4 * 12 = 55, so no carry leaves it) and its byte 1 the output bytes
- * of the half round (at most 64); the bytes above collect garbage and are
- * cleared with byte 1.
+ * since the last store (at most 64); the bytes above collect garbage and
+ * are cleared with byte 1 at each store.
  *
  * Safety, as in every table decoder (lanes.h): no lookup checks anything;
  * what a round may do is bounded before it runs. A round reads the 8
  * bytes at the input pointer and advances it at most (7 + 4 W) / 8 bytes;
- * it writes 16 bytes from the output pointer at most (two 8-byte stores,
- * the second at most 8 bytes on). The rounds safe for every lane are
+ * it writes at most 8 bytes per store from the output pointer (a second
+ * store at most 8 bytes on). The rounds safe for every lane are
  * counted before a pass and run unchecked; after them each lane checks,
  * once every few rounds, that the next few are safe for it, and sits them
  * out (masked) if not. Streams end at different times (their symbols take
@@ -75,7 +76,7 @@
 
 #define MULTI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2")))
 
-#define MULTI_MAX_BITS 12u   /* the widest table, W */
+#define MULTI_MAX_BITS 12u   /* W, the table's width */
 #define MULTI_MAX_SYMBOLS 4u /* per entry */
 #define MULTI_LOOKUPS 4u     /* D: lookups per refill */
 #define MULTI_STORE_BYTES 8u /* one store: 8 bytes per lane (a 64-bit accumulator) */
@@ -108,12 +109,6 @@ static int multi_takes(const h278_block *b)
            b->code_max_len <= MULTI_MAX_BITS;
 }
 
-static unsigned multi_width(unsigned code_max_len)
-{
-    (void)code_max_len;
-    return MULTI_MAX_BITS;
-}
-
 static size_t multi_table_bytes(unsigned code_max_len, const h278_params *p)
 {
     (void)code_max_len, (void)p;
@@ -124,7 +119,7 @@ static h278_error multi_build(const h278_block *b, const h278_params *p, void *m
 {
     (void)p;
     multi_tables *t = mem;
-    unsigned w = multi_width(b->code_max_len);
+    const unsigned w = MULTI_MAX_BITS;
     t->desc = h278_table_desc_of(b, w);
     h278_sorted_code code;
     h278_sorted_code_build(&code, b);
