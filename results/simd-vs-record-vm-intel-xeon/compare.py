@@ -1,4 +1,4 @@
-# compare.py FOLDER - compare.md from the three h278-bench and havbench runs here.
+# compare.py FOLDER - compare.md from the h278-bench and havbench runs here.
 import json, statistics, sys, glob, os
 d = sys.argv[1]
 files = ["alice29.txt", "lcet10.txt", "kennedy.xls", "ptt5", "iid-2.0", "iid-4.0", "iid-6.0"]
@@ -28,7 +28,7 @@ def hav(path):
     return out
 H = [h278(p) for p in runs]
 V = [hav(p) for p in sorted(glob.glob(os.path.join(d, "havbench-*.txt")))]
-print("| file | H278 best SIMD / zstd-literals, runs 1-3 | the record's best / zstd-literals, runs 1-3 | median ratio H278 : record |")
+print("| file | H278 best SIMD / zstd-literals, runs 1-6 | the record's best / zstd-literals, runs 1-6 | median ratio H278 : record |")
 print("|---|---|---|---:|")
 for f in files:
     hs = [h[f][0] for h in H]
