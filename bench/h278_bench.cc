@@ -16,9 +16,10 @@
 //   peer/<library>/<dataset>                       zstd, libdeflate, zlib, ISA-L, memcpy
 // The default configuration (L=11, K=4 segmented, 128 KiB blocks) has no
 // suffix; every dataset is also decoded with the SIMD-friendly layouts
-// (/K:32i: 32 interleaved streams, /K:32: 32 segmented, spread); sweeps append /L:n, /K:n (n followed by
-// "i" for the interleaved layout), /short_bits:n or /table_bits:n, so a
-// filter on a base name also selects its sweeps.
+// (/K:32i: 32 interleaved streams; /K:32: 32 segmented ones, spread);
+// sweeps append /L:n, /K:n (n followed by "i" for the interleaved layout),
+// /short_bits:n or /table_bits:n, so a filter on a base name also selects
+// its sweeps.
 //
 // Counters: bytes_per_second counts decoded bytes; symbols/s and ns/symbol
 // (one symbol = one decoded byte). Like every google-benchmark rate they use
@@ -435,8 +436,8 @@ void print_help()
                 "reports an error instead of a number if they differ. avx2, avx512 and avx512-multi\n"
                 "have rows only on blocks their lanes take (K >= 16, interleaved or segmented: see\n"
                 "--list-decoders); their other blocks go to their fallback, whose rows time that.\n"
-                "tsc_ticks/symbol counts time-stamp-counter\n"
-                "ticks (a constant rate), not core cycles.\n"
+                "tsc_ticks/symbol counts time-stamp-counter ticks (a constant rate), not core\n"
+                "cycles.\n"
                 "\ngoogle-benchmark's flags:\n");
     std::fflush(stdout);
 }
