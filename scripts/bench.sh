@@ -137,15 +137,13 @@ size=$(stat -c %s "$big")
 # that their rows time their own loop.
 "$h278" compress "$big" -K 32 --interleaved -o "$tmp/$name.k32i.h278" -f
 "$h278" compress "$big" -K 32 -o "$tmp/$name.k32.h278" -f
-mapfile -t variants < <("$h278" decompress --list-decoders | awk '$1 != "simd" {print $1}')
-mapfile -t interleaved_lanes < <("$h278" decompress --list-decoders | awk '/\(interleaved K>=16.*other blocks:/ {print $1}')
-mapfile -t segmented_lanes < <("$h278" decompress --list-decoders | awk '/\(segmented K>=16.*other blocks:/ {print $1}')
-input_for() { # the compressed big file a variant is timed on
-  if printf '%s\n' "${interleaved_lanes[@]}" | grep -qx "$1"; then echo "$tmp/$name.k32i.h278"
-  elif printf '%s\n' "${segmented_lanes[@]}" | grep -qx "$1"; then echo "$tmp/$name.k32.h278"
-  else echo "$tmp/$name.h278"; fi
+decoders=$("$h278" decompress --list-decoders)
+mapfile -t variants < <(awk '$1 != "simd" {print $1}' <<<"$decoders")
+best=$(awk '$1 == "simd" {print $3}' <<<"$decoders")
+input_for() { # the compressed big file a variant is timed on: for lanes, the copy in their layout
+  echo "$tmp/$name.$(awk -v v="$1" '$1 == v {print (/\(interleaved K>=16/ ? "k32i." : /\(segmented K>=16/ ? "k32." : "")}' \
+    <<<"$decoders")h278"
 }
-best=$("$h278" decompress --list-decoders | awk '$1 == "simd" {print $3}')
 # Adds the decoded size to a hyperfine JSON file (tidy.py needs it for MB/s).
 add_size() {
   python3 - "$1" "$2" <<'PY'

@@ -193,10 +193,9 @@ static h278_error multi_build(const h278_block *b, const h278_params *p, void *m
 /*
  * The lanes of a pass, packed into slots 0 .. 8 G - 1 (slot i is stream
  * stream[i]): the next input byte and the bit offset in it, the next output
- * byte, the last input and output addresses at which a round may start,
- * and those at which MULTI_CHECKED rounds may (all 0 in a padding slot,
- * which never runs). Addresses are 64-bit integers: what the gathers, the
- * scatter and the compares take.
+ * byte, and the last input and output addresses at which a round may
+ * start (0 in a padding slot, which never runs). Addresses are 64-bit
+ * integers: what the gathers, the scatter and the compares take.
  */
 typedef struct multi_state {
     uint64_t in[H278_MAX_STREAMS];
@@ -204,8 +203,6 @@ typedef struct multi_state {
     uint64_t out[H278_MAX_STREAMS];
     uint64_t in_last[H278_MAX_STREAMS];
     uint64_t out_last[H278_MAX_STREAMS];
-    uint64_t in_last_checked[H278_MAX_STREAMS];
-    uint64_t out_last_checked[H278_MAX_STREAMS];
     uint8_t stream[H278_MAX_STREAMS];
 } multi_state;
 
@@ -279,6 +276,10 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_lanes(multi_state *s, const mu
         .low_byte = _mm512_set1_epi64(0xFF),
         .seven = _mm512_set1_epi64(7),
     };
+    /* MULTI_CHECKED rounds may start where the last of them may, less
+     * MULTI_CHECKED - 1 rounds' advance. */
+    const __m512i in_back = _mm512_set1_epi64((MULTI_CHECKED - 1) * MULTI_ROUND_IN);
+    const __m512i out_back = _mm512_set1_epi64((MULTI_CHECKED - 1) * S * MULTI_STORE_BYTES);
     __m512i pos[4];
     __mmask8 on[4];
     for (unsigned j = 0; j < G; j++) {
@@ -291,8 +292,9 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_lanes(multi_state *s, const mu
         unsigned running = 0;
         for (unsigned j = 0; j < G; j++) {
             __m512i in = _mm512_loadu_si512(s->in + 8 * j), out = _mm512_loadu_si512(s->out + 8 * j);
-            on[j] = _mm512_cmple_epu64_mask(in, _mm512_loadu_si512(s->in_last_checked + 8 * j)) &
-                    _mm512_cmple_epu64_mask(out, _mm512_loadu_si512(s->out_last_checked + 8 * j));
+            __m512i in_limit = _mm512_sub_epi64(_mm512_loadu_si512(s->in_last + 8 * j), in_back);
+            __m512i out_limit = _mm512_sub_epi64(_mm512_loadu_si512(s->out_last + 8 * j), out_back);
+            on[j] = _mm512_cmple_epu64_mask(in, in_limit) & _mm512_cmple_epu64_mask(out, out_limit);
             running += (unsigned)__builtin_popcount(on[j]);
         }
         if (running < keep)
@@ -344,13 +346,11 @@ static unsigned multi_pack(multi_state *s, const uint64_t *in, const uint64_t *p
             continue;
         s->in[n] = in[i], s->pos[n] = pos[i], s->out[n] = out[i];
         s->in_last[n] = in_last, s->out_last[n] = out_last;
-        s->in_last_checked[n] = in_last - (MULTI_CHECKED - 1) * MULTI_ROUND_IN;
-        s->out_last_checked[n] = out_last - (MULTI_CHECKED - 1) * round_out;
         s->stream[n++] = (uint8_t)i;
     }
     for (unsigned j = n; j < (n + 7) / 8 * 8; j++) {
         s->in[j] = s->out[j] = UINT64_MAX; /* above every limit */
-        s->pos[j] = s->in_last[j] = s->out_last[j] = s->in_last_checked[j] = s->out_last_checked[j] = 0;
+        s->pos[j] = s->in_last[j] = s->out_last[j] = 0;
     }
     return n;
 }
