@@ -14,6 +14,7 @@ extern const h278_variant h278_variant_multisym;
 #if defined(H278_HAVE_X86)
 extern const h278_variant h278_variant_multisym_bmi2;
 extern const h278_variant h278_variant_avx2;
+extern const h278_variant h278_variant_avx2_multi;
 extern const h278_variant h278_variant_avx512;
 extern const h278_variant h278_variant_avx512_multi;
 #endif
@@ -26,6 +27,7 @@ const h278_variant *const h278_variants[] = {
 #if defined(H278_HAVE_X86)
     &h278_variant_multisym_bmi2,
     &h278_variant_avx2,
+    &h278_variant_avx2_multi,
     &h278_variant_avx512,
     &h278_variant_avx512_multi,
 #endif
@@ -35,4 +37,4 @@ const size_t h278_variants_count = sizeof h278_variants / sizeof h278_variants[0
 
 /* "simd": the first of these that is compiled in and this CPU runs, fastest
  * first. The list ends in a portable variant, so it always resolves. */
-const char *const h278_simd_preference[] = {"avx512-multi", "avx512", "avx2", "multisym-bmi2", "multisym", NULL};
+const char *const h278_simd_preference[] = {"avx512-multi", "avx512", "avx2-multi", "avx2", "multisym-bmi2", "multisym", NULL};

@@ -53,6 +53,8 @@ int main(void)
         CHECK(available("multisym-bmi2") == !!(f & H278_CPU_BMI2));
     if (listed("avx2"))
         CHECK(available("avx2") == ((f & (H278_CPU_AVX2 | H278_CPU_BMI2)) == (H278_CPU_AVX2 | H278_CPU_BMI2)));
+    if (listed("avx2-multi"))
+        CHECK(available("avx2-multi") == available("avx2"));
     if (listed("avx512"))
         CHECK(available("avx512") == ((f & (H278_CPU_AVX512 | H278_CPU_BMI2)) == (H278_CPU_AVX512 | H278_CPU_BMI2)));
     for (size_t i = 0; i < h278_variant_count(); i++) {
@@ -76,12 +78,13 @@ int main(void)
            simd ? h278_decoder_name(simd) : "(none)", want ? want : "(none)");
 
     /* Fallbacks: only the SIMD variants have one, and their summaries name
-     * it: multisym-bmi2 for the interleaved lanes, avx512 (which takes the
-     * interleaved blocks) for the segmented ones. */
+     * it: multisym-bmi2 for the interleaved lanes, avx512 and avx2 (which
+     * take the interleaved blocks) for the segmented ones. */
     for (size_t i = 0; i < h278_variant_count(); i++) {
         const char *name = h278_variant_name(i), *fb = h278_variant_fallback(i);
         const char *want_fb = strcmp(name, "avx2") == 0 || strcmp(name, "avx512") == 0 ? "multisym-bmi2"
                             : strcmp(name, "avx512-multi") == 0                     ? "avx512"
+                            : strcmp(name, "avx2-multi") == 0                       ? "avx2"
                                                                                     : NULL;
         CHECKF(want_fb ? fb && strcmp(fb, want_fb) == 0 && strstr(h278_variant_summary(i), fb) : fb == NULL,
                "%s: fallback %s", name, fb ? fb : "(none)");

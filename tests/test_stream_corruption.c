@@ -12,9 +12,10 @@
  *   - a stream cut to half or to nothing, flipped bits, random contents,
  *     two streams swapped                        -> whatever the oracle says
  * and every variant must return the oracle's error, or on success the
- * oracle's bytes. Each stream lives in its own allocation of exactly its
- * size, so under AddressSanitizer a read outside it fails the test, and
- * guard bytes around the output catch stray writes in every build.
+ * oracle's bytes. Each stream is followed by bytes AddressSanitizer
+ * is told are off limits, so under it a read past a stream fails the
+ * test, and guard bytes around the output catch stray writes in every
+ * build.
  *
  * Expected outcomes come from the format's rules and the tree oracle, never
  * from the decoders under test: the padding of stream s is found from the
@@ -75,32 +76,49 @@ static void compare(const h278_block *b, h278_error must, const char *what)
     free(got);
 }
 
-/* The block with every stream copied into its own exact allocation;
- * stream s gets `size` bytes of `bytes` instead when s == which. */
+/*
+ * The block with its streams copied into one allocation (they are parts of
+ * one buffer in a parsed block too), each stream ending on an 8-byte
+ * boundary and followed by GAP bytes that AddressSanitizer is told are off
+ * limits: the granule it checks is 8 bytes, so a read even one byte past a
+ * stream's end fails the test. Stream s gets `size` bytes of `bytes`
+ * instead when s == which.
+ */
+#define GAP 64u
 typedef struct isolated {
     h278_block b;
-    uint8_t *mem[H278_MAX_STREAMS];
+    uint8_t *mem;
+    size_t mem_size;
 } isolated;
 
 static void isolate(isolated *iso, const h278_block *b, unsigned which, const uint8_t *bytes,
                     uint32_t size)
 {
     iso->b = *b;
+    uint32_t n[H278_MAX_STREAMS];
+    size_t at[H278_MAX_STREAMS], end = GAP;
     for (unsigned s = 0; s < b->streams && s < H278_MAX_STREAMS; s++) {
-        const uint8_t *src = s == which ? bytes : b->stream[s];
-        uint32_t n = s == which ? size : b->stream_size[s];
-        iso->mem[s] = malloc(n ? n : 1);
-        if (n)
-            memcpy(iso->mem[s], src, n);
-        iso->b.stream[s] = iso->mem[s];
-        iso->b.stream_size[s] = n;
+        n[s] = s == which ? size : b->stream_size[s];
+        at[s] = (end + n[s] + 7) / 8 * 8 - n[s];
+        end = at[s] + n[s] + GAP;
+    }
+    iso->mem_size = end;
+    iso->mem = malloc(end);
+    H278_TEST_POISON(iso->mem, end);
+    for (unsigned s = 0; s < b->streams && s < H278_MAX_STREAMS; s++) {
+        uint8_t *stream = iso->mem + at[s];
+        H278_TEST_UNPOISON(stream, n[s]);
+        if (n[s])
+            memcpy(stream, s == which ? bytes : b->stream[s], n[s]);
+        iso->b.stream[s] = stream;
+        iso->b.stream_size[s] = n[s];
     }
 }
 
 static void release(isolated *iso)
 {
-    for (unsigned s = 0; s < iso->b.streams && s < H278_MAX_STREAMS; s++)
-        free(iso->mem[s]);
+    H278_TEST_UNPOISON(iso->mem, iso->mem_size);
+    free(iso->mem);
 }
 
 /* One damaged version of stream `which`, checked against the oracle. */

@@ -37,6 +37,25 @@ extern unsigned long h278_test_passed, h278_test_failed;
         }                                                                   \
     } while (0)
 
+/* Marks memory off limits for AddressSanitizer, or back; nothing in a
+ * build without it. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define H278_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define H278_TEST_ASAN 1
+#endif
+#if defined(H278_TEST_ASAN)
+#include <sanitizer/asan_interface.h>
+#define H278_TEST_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define H278_TEST_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define H278_TEST_POISON(p, n) ((void)(p), (void)(n))
+#define H278_TEST_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* Prints the summary line and returns the process exit status. */
 int h278_test_finish(void);
 
