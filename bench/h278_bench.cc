@@ -433,9 +433,10 @@ void print_help()
                 "  file/<variant>/<dataset>             h278_decompress, checksums included\n"
                 "  peer/<library>/<dataset>             the same bytes through another library\n"
                 "Every benchmark compares its output with the original bytes after timing and\n"
-                "reports an error instead of a number if they differ. avx2, avx512 and avx512-multi\n"
-                "have rows only on blocks their lanes take (K >= 16, interleaved or segmented: see\n"
-                "--list-decoders); their other blocks go to their fallback, whose rows time that.\n"
+                "reports an error instead of a number if they differ. The SIMD variants (avx2,\n"
+                "avx2-multi, avx512, avx512-multi) have rows only on blocks their lanes take (K >= 16,\n"
+                "interleaved or segmented: see --list-decoders); their other blocks go to their\n"
+                "fallback, whose rows time that.\n"
                 "tsc_ticks/symbol counts time-stamp-counter ticks (a constant rate), not core\n"
                 "cycles.\n"
                 "\ngoogle-benchmark's flags:\n");

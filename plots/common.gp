@@ -29,7 +29,7 @@ set datafile separator "\t"
 set style data linespoints
 set ylabel "MB/s of decoded bytes"
 set yrange [0:*]
-# Linetypes: 1-5 and 12 H278 variants, 6-10 peers, 11 anything else.
+# Linetypes: 1-5 and 12-14 H278 variants, 6-10 peers, 11 anything else.
 set linetype 1 lc rgb "#1f77b4" lw 2 pt 7 ps 1.1    # table
 set linetype 2 lc rgb "#6baed6" lw 2 pt 5 ps 1.1    # hybrid
 set linetype 3 lc rgb "#2ca02c" lw 2 pt 9 ps 1.3    # multisym
@@ -43,3 +43,4 @@ set linetype 10 lc rgb "#7f7f7f" lw 2 pt 12 ps 1.1  # zlib
 set linetype 11 lc rgb "#000000" lw 2 pt 1 ps 1.1
 set linetype 12 lc rgb "#98df8a" lw 2 pt 15 ps 1.3  # multisym-bmi2
 set linetype 13 lc rgb "#17becf" lw 2 pt 13 ps 1.3  # avx512-multi
+set linetype 14 lc rgb "#e377c2" lw 2 pt 11 ps 1.3  # avx2-multi

@@ -21,8 +21,8 @@ import statistics
 import sys
 
 # Fixed colour (gnuplot linetype, see common.gp) per series.
-COLOURS = {"table": 1, "hybrid": 2, "multisym": 3, "multisym-bmi2": 12, "avx2": 4, "avx512": 5, "avx512-multi": 13,
-           "zstd-literals": 6, "zstd-3": 7, "libdeflate": 8, "isal": 9, "zlib": 10}
+COLOURS = {"table": 1, "hybrid": 2, "multisym": 3, "multisym-bmi2": 12, "avx2": 4, "avx2-multi": 14,
+           "avx512": 5, "avx512-multi": 13, "zstd-literals": 6, "zstd-3": 7, "libdeflate": 8, "isal": 9, "zlib": 10}
 TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]  # as scripts/summary.py
 GENERATED = re.compile(r"^(iid|zipf|geometric|fibonacci|text)-")
 
