@@ -55,17 +55,15 @@ typedef struct multi_consts {
 } multi_consts;
 
 /* One round of the lanes of G registers, with S stores (S = t->stores);
- * lane i of register j takes part when bit i of on[j] is set. pos stays
- * in registers across rounds; the input and output pointers are loaded
- * and stored once per store. */
-MULTI_TARGET static H278_ALWAYS_INLINE void multi_round(h278_multi_state *s, const h278_multi_tables *t, const multi_consts *c,
-                                                        __m512i *pos, const __mmask8 *on, const unsigned G,
-                                                        const unsigned S)
+ * lane i of register j takes part when bit i of on[j] is set. The lanes'
+ * input and output pointers and pos stay in registers across rounds. */
+MULTI_TARGET static H278_ALWAYS_INLINE void multi_round(const h278_multi_tables *t, const multi_consts *c, __m512i *in,
+                                                        __m512i *pos, __m512i *out, const __mmask8 *on,
+                                                        const unsigned G, const unsigned S)
 {
     __m512i buf[4], acc[4];
     for (unsigned j = 0; j < G; j++) {
-        __m512i in = _mm512_loadu_si512(s->in + 8 * j);
-        __m512i w = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), on[j], in, (const void *)0, 1);
+        __m512i w = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), on[j], in[j], (const void *)0, 1);
         buf[j] = _mm512_srlv_epi64(w, pos[j]);
     }
     for (unsigned store = 0; store < S; store++) {
@@ -82,16 +80,14 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_round(h278_multi_state *s, con
             }
         }
         for (unsigned j = 0; j < G; j++) {
-            __m512i out = _mm512_loadu_si512(s->out + 8 * j);
-            _mm512_mask_i64scatter_epi64((void *)0, on[j], out, acc[j], 1);
+            _mm512_mask_i64scatter_epi64((void *)0, on[j], out[j], acc[j], 1);
             __m512i written = _mm512_srli_epi64(_mm512_shuffle_epi8(pos[j], c->written_of), 3);
-            _mm512_storeu_si512(s->out + 8 * j, _mm512_add_epi64(out, written));
+            out[j] = _mm512_add_epi64(out[j], written);
             pos[j] = _mm512_and_si512(pos[j], c->low_byte);
         }
     }
     for (unsigned j = 0; j < G; j++) {
-        __m512i in = _mm512_loadu_si512(s->in + 8 * j);
-        _mm512_storeu_si512(s->in + 8 * j, _mm512_add_epi64(in, _mm512_srli_epi64(pos[j], 3)));
+        in[j] = _mm512_add_epi64(in[j], _mm512_srli_epi64(pos[j], 3));
         pos[j] = _mm512_and_si512(pos[j], c->seven);
     }
 }
@@ -123,28 +119,32 @@ MULTI_TARGET static H278_ALWAYS_INLINE void multi_lanes(h278_multi_state *s, con
      * H278_MULTI_CHECKED - 1 rounds' advance. */
     const __m512i in_back = _mm512_set1_epi64((H278_MULTI_CHECKED - 1) * MULTI_ROUND_IN);
     const __m512i out_back = _mm512_set1_epi64((H278_MULTI_CHECKED - 1) * S * MULTI_STORE_BYTES);
-    __m512i pos[4];
+    __m512i in[4], pos[4], out[4];
     __mmask8 on[4];
     for (unsigned j = 0; j < G; j++) {
+        in[j] = _mm512_loadu_si512(s->in + 8 * j);
         pos[j] = _mm512_loadu_si512(s->pos + 8 * j);
+        out[j] = _mm512_loadu_si512(s->out + 8 * j);
         on[j] = (__mmask8)(packed >= 8 * j + 8 ? 0xFF : (1u << (packed - 8 * j)) - 1);
     }
     for (size_t rounds = sure;; rounds = H278_MULTI_CHECKED) {
         for (size_t r = 0; r < rounds; r++)
-            multi_round(s, t, &c, pos, on, G, S);
+            multi_round(t, &c, in, pos, out, on, G, S);
         unsigned running = 0;
         for (unsigned j = 0; j < G; j++) {
-            __m512i in = _mm512_loadu_si512(s->in + 8 * j), out = _mm512_loadu_si512(s->out + 8 * j);
             __m512i in_limit = _mm512_sub_epi64(_mm512_loadu_si512(s->in_last + 8 * j), in_back);
             __m512i out_limit = _mm512_sub_epi64(_mm512_loadu_si512(s->out_last + 8 * j), out_back);
-            on[j] = _mm512_cmple_epu64_mask(in, in_limit) & _mm512_cmple_epu64_mask(out, out_limit);
+            on[j] = _mm512_cmple_epu64_mask(in[j], in_limit) & _mm512_cmple_epu64_mask(out[j], out_limit);
             running += (unsigned)__builtin_popcount(on[j]);
         }
         if (running < keep)
             break;
     }
-    for (unsigned j = 0; j < G; j++)
+    for (unsigned j = 0; j < G; j++) {
+        _mm512_storeu_si512(s->in + 8 * j, in[j]);
         _mm512_storeu_si512(s->pos + 8 * j, pos[j]);
+        _mm512_storeu_si512(s->out + 8 * j, out[j]);
+    }
 }
 
 MULTI_TARGET static void multi_pass(h278_multi_state *s, const h278_multi_tables *t, unsigned packed, size_t sure,
