@@ -172,9 +172,9 @@ const char *h278_variant_fallback(size_t i);
 
 /*
  * The variant a name stands for. "simd" is the fastest variant this CPU
- * runs: the first available of avx512-multi, avx512, avx2, multisym-bmi2, multisym (one
- * list, decoders/registry.c; multisym runs everywhere, so it always
- * resolves). Any other name is returned as it is.
+ * runs: the first available of avx512-multi, avx512, avx2-multi, avx2, multisym-bmi2,
+ * multisym (one list, decoders/registry.c; multisym runs everywhere, so it
+ * always resolves). Any other name is returned as it is.
  */
 const char *h278_variant_resolve(const char *name);
 
