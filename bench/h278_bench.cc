@@ -6,17 +6,18 @@
 // filters and JSON output, so this file only has to describe the work.
 // Every benchmark checks its output against the original bytes after timing
 // and reports an error instead of a number if they differ. A variant that
-// hands some blocks to a fallback (the SIMD lanes: interleaved K >= 16 only)
+// hands some blocks to a fallback (the SIMD lanes: K >= 16 in one layout)
 // has no rows on such blocks: they would time the fallback.
 //
 // Names (scripts, charts and filters rely on them):
 //   decode/<variant>/<dataset>[/param:value...]   decode alone, tables prebuilt
-//   build/<variant>/<dataset>                      block parse + table build
-//   file/<variant>/<dataset>                       h278_decompress: everything
+//   build/<variant>/<dataset>[/K:32i|/K:32]        block parse + table build
+//   file/<variant>/<dataset>[/K:32i|/K:32]         h278_decompress: everything
 //   peer/<library>/<dataset>                       zstd, libdeflate, zlib, ISA-L, memcpy
 // The default configuration (L=11, K=4 segmented, 128 KiB blocks) has no
 // suffix; every dataset is also decoded with the SIMD-friendly layouts
-// (/K:32i: 32 interleaved streams; /K:32: 32 segmented ones, spread);
+// (/K:32i: 32 interleaved streams; /K:32: 32 segmented ones, spread), where
+// the SIMD variants also have their build and file rows;
 // sweeps append /L:n, /K:n (n followed by "i" for the interleaved layout),
 // /short_bits:n or /table_bits:n, so a filter on a base name also selects
 // its sweeps.
@@ -338,12 +339,22 @@ void register_dataset(const h278_dataset *d, const std::vector<std::string> &var
             benchmark::RegisterBenchmark(("file/" + v + "/" + d->name).c_str(), bench_file, d, e, v);
         }
         // tree reads one bit at a time: the layout changes nothing for it.
-        if (e32 && v != "tree" && takes_all(v, *e32))
-            benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name + "/K:32i").c_str(), bench_decode, d, e32,
-                                         v, no_params);
-        if (e32s && v != "tree" && takes_all(v, *e32s))
-            benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name + "/K:32").c_str(), bench_decode, d, e32s,
-                                         v, no_params);
+        // Variants whose lanes take only a SIMD layout also get their table
+        // build and whole-file rows there.
+        const struct {
+            const std::shared_ptr<Encoded> &e;
+            const char *suffix;
+        } layouts[] = {{e32, "/K:32i"}, {e32s, "/K:32"}};
+        for (auto &l : layouts) {
+            if (!l.e || v == "tree" || !takes_all(v, *l.e))
+                continue;
+            const std::string tail = "/" + std::string(d->name) + l.suffix;
+            benchmark::RegisterBenchmark(("decode/" + v + tail).c_str(), bench_decode, d, l.e, v, no_params);
+            if (!takes_all(v, *e)) {
+                benchmark::RegisterBenchmark(("build/" + v + tail).c_str(), bench_build, d, l.e, v);
+                benchmark::RegisterBenchmark(("file/" + v + tail).c_str(), bench_file, d, l.e, v);
+            }
+        }
     }
     for (size_t k = 0; k < h278_peers_count; k++)
         benchmark::RegisterBenchmark((std::string("peer/") + h278_peers[k].name + "/" + d->name).c_str(),
@@ -429,8 +440,8 @@ void print_help()
                 "Benchmark names (filter with --benchmark_filter=REGEX):\n"
                 "  decode/<variant>/<dataset>[/K:32i|/K:32]   decode alone, tables built before timing\n"
                 "  decode/<variant>/<dataset>/L:n | /K:n[i] | /short_bits:n | /table_bits:n   sweeps\n"
-                "  build/<variant>/<dataset>            block parse + table build\n"
-                "  file/<variant>/<dataset>             h278_decompress, checksums included\n"
+                "  build/<variant>/<dataset>[/K:32i|/K:32]   block parse + table build\n"
+                "  file/<variant>/<dataset>[/K:32i|/K:32]    h278_decompress, checksums included\n"
                 "  peer/<library>/<dataset>             the same bytes through another library\n"
                 "Every benchmark compares its output with the original bytes after timing and\n"
                 "reports an error instead of a number if they differ. The SIMD variants (avx2,\n"
