@@ -36,4 +36,7 @@ echo "cxx_flags: $(cache_get CMAKE_CXX_FLAGS) $(cache_get CMAKE_CXX_FLAGS_RELEAS
 for p in libzstd1 libdeflate0 zlib1g libisal2 libbenchmark1debian hyperfine gnuplot-nox; do
   echo "package_$p: $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo missing)"
 done
-echo "git_commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+# Local changes: to anything but results/ (a reference run rewrites its own
+# committed folder while it runs).
+echo "git_commit: $(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':(exclude)results' 2>/dev/null ||
+  echo ' (with local changes)')"
