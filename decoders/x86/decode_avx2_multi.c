@@ -14,8 +14,8 @@
  * holds at most two symbols:
  *     byte 0: bits the entry uses (1 .. W); byte 1: 8 * its symbols (8, 16);
  *     bytes 2-3: the symbols, the first one first (the second zero if none)
- * that is, the low half of multi_lanes.h's entry cut to two symbols
- * (h278_multi_entry_two): 16 KiB at W = 12.
+ * that is, the low half of multi_lanes.h's entry, built with at most two
+ * symbols: 16 KiB at W = 12.
  *
  * A lane's input position is one bit offset from the pass's lowest input
  * address (8 * byte + bit), its output position a byte offset from the
@@ -68,7 +68,7 @@ _Static_assert(H278_MAX_BLOCK_SIZE < (1u << 31) - 64u, "output offsets fit the l
 extern const h278_variant h278_variant_avx2;
 
 typedef struct avx2_multi_tables {
-    h278_multi_tables multi; /* the shared table: the finish and the build use it */
+    h278_multi_tables multi; /* built with at most two symbols per entry: the finish uses it */
     uint32_t pairs[1u << H278_MULTI_MAX_BITS];
 } avx2_multi_tables;
 _Static_assert(offsetof(avx2_multi_tables, pairs) % 64 == 0, "the gather table starts on a cache line");
@@ -81,12 +81,11 @@ static size_t avx2_multi_table_bytes(unsigned code_max_len, const h278_params *p
 
 static h278_error avx2_multi_build(const h278_block *b, const h278_params *p, void *mem)
 {
+    (void)p;
     avx2_multi_tables *t = mem;
-    h278_error err = h278_multi_build(b, p, &t->multi);
-    if (err)
-        return err;
+    h278_multi_table_build(b, &t->multi, 2);
     for (uint32_t i = 0; i < (1u << H278_MULTI_MAX_BITS); i++)
-        t->pairs[i] = (uint32_t)h278_multi_entry_two(&t->multi, i);
+        t->pairs[i] = (uint32_t)t->multi.multi[i]; /* all of an entry of at most two symbols */
     return H278_OK;
 }
 

@@ -23,9 +23,8 @@
  *     symbol bytes zero
  * An entry holds as many successive codes as fit in W bits, at most four.
  * 32 KiB at W = 12: it fits the 48 KiB L1 of the machines we measure on
- * beside the streams. Its low 4 bytes are the same entry cut to two
- * symbols when it holds at most two (h278_multi_entry_two cuts the others):
- * what a 32-bit lane gathers.
+ * beside the streams. Built with at most two symbols per entry, every
+ * entry fits its low 4 bytes: what a 32-bit lane gathers.
  *
  * Safety, as in every table decoder (lanes.h): no lookup checks anything;
  * what a round may do is bounded before it runs (h278_multi_round_bounds:
@@ -83,21 +82,10 @@ static inline size_t h278_multi_table_bytes(unsigned code_max_len, const h278_pa
     return sizeof(h278_multi_tables);
 }
 
-/* Entry i of t's table cut to its first two symbols (bytes 0-3 hold them
- * all then: the bits they use, 8 * their number, the symbols). */
-static inline uint64_t h278_multi_entry_two(const h278_multi_tables *t, uint32_t i)
+/* Builds t for block b with at most max_symbols (2 or 4) per entry; with
+ * 4, caps the entries at two where more would seldom pay (t->stores). */
+static inline void h278_multi_table_build(const h278_block *b, h278_multi_tables *t, unsigned max_symbols)
 {
-    uint64_t e = t->multi[i];
-    if (((e >> 11) & 7) <= 2)
-        return e;
-    uint32_t l1 = h278_entry_len(t->single[i]), l2 = h278_entry_len(t->single[i >> l1]);
-    return (l1 + l2) | 16u << 8 | (e & UINT64_C(0xFFFF0000));
-}
-
-static inline h278_error h278_multi_build(const h278_block *b, const h278_params *p, void *mem)
-{
-    (void)p;
-    h278_multi_tables *t = mem;
     const unsigned w = H278_MULTI_MAX_BITS;
     t->desc = h278_table_desc_of(b, w);
     h278_sorted_code code;
@@ -109,7 +97,7 @@ static inline h278_error h278_multi_build(const h278_block *b, const h278_params
      * table: the entries whose first code is symbol s of length l are
      * i = reversed(code of s) + k << l for the 2^(W-l) values of k, and
      * what follows s depends only on k and l. So each length's tail row
-     * (up to three more codes in the W - l bits of k, as a partial entry
+     * (up to max_symbols - 1 more codes in the W - l bits of k, a partial entry
      * with its symbols from byte 3 on) is computed once, and each symbol
      * of that length adds its head to the row: one addition per entry.
      * The single table is looked up with the bits that are left, zeros
@@ -124,7 +112,7 @@ static inline h278_error h278_multi_build(const h278_block *b, const h278_params
         for (uint32_t k = 0; k < size; k++) {
             uint64_t e = 0;
             uint32_t used = 0;
-            for (unsigned c = 0; c + 1 < H278_MULTI_MAX_SYMBOLS; c++) {
+            for (unsigned c = 0; c + 1 < max_symbols; c++) {
                 uint32_t f = t->single[k >> used], fl = h278_entry_len(f);
                 if (used + fl > rest)
                     break;
@@ -149,18 +137,33 @@ static inline h278_error h278_multi_build(const h278_block *b, const h278_params
      * equally likely (stream bits are close to random), so the symbols per
      * lookup are the entries' mean.
      */
+    t->stores = 1;
+    if (max_symbols <= 2)
+        return;
     uint64_t up_to_4 = 0, up_to_2 = 0;
     for (uint32_t i = 0; i < (1u << w); i++) {
         uint32_t n = (uint32_t)(t->multi[i] >> 11) & 7;
         up_to_4 += n;
         up_to_2 += n < 2 ? n : 2;
     }
-    t->stores = 2;
-    if (up_to_4 * 100 < up_to_2 * H278_MULTI_CAP2_PERCENT) {
-        t->stores = 1;
-        for (uint32_t i = 0; i < (1u << w); i++)
-            t->multi[i] = h278_multi_entry_two(t, i);
+    if (up_to_4 * 100 >= up_to_2 * H278_MULTI_CAP2_PERCENT) {
+        t->stores = 2;
+        return;
     }
+    for (uint32_t i = 0; i < (1u << w); i++) {
+        uint64_t e = t->multi[i];
+        if (((e >> 11) & 7) <= 2)
+            continue;
+        uint32_t l1 = h278_entry_len(t->single[i]), l2 = h278_entry_len(t->single[i >> l1]);
+        t->multi[i] = (l1 + l2) | 16u << 8 | (e & UINT64_C(0xFFFF0000));
+    }
+}
+
+/* The build of the variants that gather the 8-byte entries. */
+static inline h278_error h278_multi_build(const h278_block *b, const h278_params *p, void *mem)
+{
+    (void)p;
+    h278_multi_table_build(b, mem, H278_MULTI_MAX_SYMBOLS);
     return H278_OK;
 }
 

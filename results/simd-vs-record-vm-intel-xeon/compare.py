@@ -13,6 +13,7 @@ def h278(path):
         z = rows["peer/zstd-literals/" + f]
         cands = {"avx512-multi K=32": rows.get("decode/avx512-multi/%s/K:32" % f),
                  "avx512 K=32i": rows.get("decode/avx512/%s/K:32i" % f),
+                 "avx2-multi K=32": rows.get("decode/avx2-multi/%s/K:32" % f),
                  "avx2 K=32i": rows.get("decode/avx2/%s/K:32i" % f)}
         best = max((v / z, k) for k, v in cands.items() if v)
         out[f] = (best, {k: v / z for k, v in cands.items() if v}, z)
