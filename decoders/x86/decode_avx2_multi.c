@@ -19,20 +19,23 @@
  *
  * A lane's input position is one bit offset from the pass's lowest input
  * address (8 * byte + bit), its output position a byte offset from the
- * lowest output address: 32-bit values, so a register holds 8 of each. A
- * round, per register of 8 lanes, is two halves
+ * lowest output address: 32-bit values. The bit offsets live in registers,
+ * 8 per register; the output offsets in memory, where the stores read them
+ * as addresses (they are needed once per round, and the registers are
+ * better spent on the chains of gathers). A round, per register of 8
+ * lanes, is two halves
  *     w   = 4 bytes at each lane's bit / 8           vpsrld, vpgatherdd
  *     buf = w >> bit % 8                               vpand, vpsrlvd
  *     e1  = table[buf & (2^W - 1)]                     vpand, vpgatherdd
  *     buf >>= e1 & 255                                 vpand, vpsrlvd
  *     e2  = table[buf & (2^W - 1)]                     vpand, vpgatherdd
- *     bit += (e1 & 255) + (e2 & 255)                   vpand, vpaddd x2
+ *     bit += (e1 + e2) & 255                           vpaddd, vpand, vpaddd
  *     acc = e1 >> 16 | (e2 >> 16) << byte 1 of e1      vpsrld x2, vpshufb, vpsllvd, vpor
  * then the two halves' symbols (at most 4 bytes each) are joined in 64-bit
  * lanes (vpunpck, vpsllvq, vpor) and each lane stores 8 bytes at its
- * output (no scatter in AVX2: vmovq / vmovhpd to an address built from
- * vpextrd), which moves by the symbols. Four registers are four chains of
- * three dependent gathers per half round.
+ * output (no scatter in AVX2: vmovq / vmovhpd at base + its offset), which
+ * moves by the symbols (8 * their number is byte 1 of e1 + e2). Four
+ * registers are four chains of three dependent gathers per half round.
  *
  * No lane is masked. A lane that sits out (the checks of multi_lanes.h)
  * keeps its position aside and runs as a copy of one that takes part:
@@ -116,17 +119,21 @@ AVX2_MULTI_TARGET static H278_ALWAYS_INLINE void avx2_multi_half(__m256i *bit, c
     for (unsigned j = 0; j < G; j++)
         e2[j] = _mm256_i32gather_epi32((const int *)pairs, _mm256_and_si256(buf[j], c->index_mask), 4);
     for (unsigned j = 0; j < G; j++) {
-        bit[j] = _mm256_add_epi32(bit[j], _mm256_add_epi32(bits1[j], _mm256_and_si256(e2[j], c->low_byte)));
+        /* Bytes 0 and 1 of e1 + e2 sum the bits (at most 24) and 8 times
+         * the symbols (at most 32): no carry between them. */
+        __m256i both = _mm256_add_epi32(e1[j], e2[j]);
+        bit[j] = _mm256_add_epi32(bit[j], _mm256_and_si256(both, c->low_byte));
         acc[j] = _mm256_or_si256(_mm256_srli_epi32(e1[j], 16),
                                  _mm256_sllv_epi32(_mm256_srli_epi32(e2[j], 16), _mm256_shuffle_epi8(e1[j], c->byte1_of)));
-        shift[j] = _mm256_shuffle_epi8(_mm256_add_epi32(e1[j], e2[j]), c->byte1_of);
+        shift[j] = _mm256_shuffle_epi8(both, c->byte1_of);
     }
 }
 
 /* One round of the lanes of G registers: two halves, whose symbols (at
  * most 4 + 4 bytes per lane) are joined in 64-bit lanes and stored with
- * one 8-byte store per lane. out: the lanes' offsets from base_out. */
-AVX2_MULTI_TARGET static H278_ALWAYS_INLINE void avx2_multi_round(__m256i *bit, __m256i *out, const uint32_t *pairs,
+ * one 8-byte store per lane. out: the lanes' offsets from base_out, 8 per
+ * register. */
+AVX2_MULTI_TARGET static H278_ALWAYS_INLINE void avx2_multi_round(__m256i *bit, int32_t *out, const uint32_t *pairs,
                                                                   const uint8_t *base_in, uint8_t *base_out,
                                                                   const avx2_multi_consts *c, const unsigned G)
 {
@@ -146,13 +153,14 @@ AVX2_MULTI_TARGET static H278_ALWAYS_INLINE void avx2_multi_round(__m256i *bit, 
                                                          _mm256_unpackhi_epi32(a_shift[j], zero)));
         __m128i q[4] = {_mm256_castsi256_si128(low), _mm256_castsi256_si128(high), _mm256_extracti128_si256(low, 1),
                         _mm256_extracti128_si256(high, 1)};
-        uint32_t where[8];
-        _mm256_storeu_si256((__m256i *)where, out[j]);
+        const int32_t *where = out + 8 * j;
         for (unsigned i = 0; i < 8; i += 2) {
-            _mm_storel_epi64((__m128i *)(void *)(base_out + where[i]), q[i / 2]);
-            _mm_storeh_pd((double *)(void *)(base_out + where[i + 1]), _mm_castsi128_pd(q[i / 2]));
+            _mm_storel_epi64((__m128i *)(void *)(base_out + (uint32_t)where[i]), q[i / 2]);
+            _mm_storeh_pd((double *)(void *)(base_out + (uint32_t)where[i + 1]), _mm_castsi128_pd(q[i / 2]));
         }
-        out[j] = _mm256_add_epi32(out[j], _mm256_srli_epi32(_mm256_add_epi32(a_shift[j], b_shift[j]), 3));
+        __m256i written = _mm256_srli_epi32(_mm256_add_epi32(a_shift[j], b_shift[j]), 3);
+        _mm256_storeu_si256((__m256i *)(out + 8 * j),
+                            _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(out + 8 * j)), written));
     }
 }
 
@@ -199,23 +207,21 @@ AVX2_MULTI_TARGET static H278_ALWAYS_INLINE void avx2_multi_lanes(h278_multi_sta
         bit_limit[j] = 8 * ((int32_t)(s->in_last[i] - base_in) - (int32_t)((H278_MULTI_CHECKED - 1) * AVX2_MULTI_ADVANCE)) + 7;
         out_limit[j] = (int32_t)(s->out_last[i] - base_out) - (int32_t)((H278_MULTI_CHECKED - 1) * AVX2_MULTI_WRITE);
     }
-    __m256i bit[AVX2_MULTI_REGISTERS], out[AVX2_MULTI_REGISTERS];
-    for (unsigned j = 0; j < G; j++) {
+    __m256i bit[AVX2_MULTI_REGISTERS];
+    for (unsigned j = 0; j < G; j++)
         bit[j] = _mm256_loadu_si256((const __m256i *)(now_bit + 8 * j));
-        out[j] = _mm256_loadu_si256((const __m256i *)(now_out + 8 * j));
-    }
     const uint8_t *in_base = (const uint8_t *)(uintptr_t)base_in;
     uint8_t *out_base = (uint8_t *)(uintptr_t)base_out;
     uint32_t on = packed == 32 ? UINT32_MAX : (UINT32_C(1) << packed) - 1;
     for (size_t rounds = sure;; rounds = H278_MULTI_CHECKED) {
         for (size_t n = 0; n < rounds; n++)
-            avx2_multi_round(bit, out, t->pairs, in_base, out_base, &c, G);
+            avx2_multi_round(bit, now_out, t->pairs, in_base, out_base, &c, G);
         uint32_t still = 0;
         for (unsigned j = 0; j < G; j++) {
             _mm256_storeu_si256((__m256i *)(now_bit + 8 * j), bit[j]);
-            _mm256_storeu_si256((__m256i *)(now_out + 8 * j), out[j]);
             __m256i over_in = _mm256_cmpgt_epi32(bit[j], _mm256_loadu_si256((const __m256i *)(bit_limit + 8 * j)));
-            __m256i over_out = _mm256_cmpgt_epi32(out[j], _mm256_loadu_si256((const __m256i *)(out_limit + 8 * j)));
+            __m256i over_out = _mm256_cmpgt_epi32(_mm256_loadu_si256((const __m256i *)(now_out + 8 * j)),
+                                                  _mm256_loadu_si256((const __m256i *)(out_limit + 8 * j)));
             uint32_t over = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_or_si256(over_in, over_out)));
             still |= (~over & 0xFFu) << (8 * j);
         }
@@ -235,10 +241,8 @@ AVX2_MULTI_TARGET static H278_ALWAYS_INLINE void avx2_multi_lanes(h278_multi_sta
                 if (!(on >> i & 1))
                     now_bit[i] = now_bit[from], now_out[i] = now_out[from];
             }
-            for (unsigned j = 0; j < G; j++) {
+            for (unsigned j = 0; j < G; j++)
                 bit[j] = _mm256_loadu_si256((const __m256i *)(now_bit + 8 * j));
-                out[j] = _mm256_loadu_si256((const __m256i *)(now_out + 8 * j));
-            }
         }
         if ((unsigned)__builtin_popcount(on) < keep)
             break;
