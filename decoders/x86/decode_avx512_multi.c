@@ -42,6 +42,7 @@
 #define MULTI_ROUND_IN ((7u + MULTI_LOOKUPS * H278_MULTI_MAX_BITS) / 8u) /* input bytes a round may advance */
 _Static_assert(7u + MULTI_LOOKUPS * H278_MULTI_MAX_BITS <= 64u, "a refill at bit offset 7 still holds D lookups");
 _Static_assert(MULTI_ROUND_IN < 8u, "a round advances fewer bytes than its refill reads");
+_Static_assert(H278_MULTI_MAX_BITS < 64u, "a shift by the entry mod 64 is a shift by its length (byte 0)");
 _Static_assert(7u + MULTI_LOOKUPS * H278_MULTI_MAX_BITS < 256u && 8u * H278_MULTI_MAX_SYMBOLS * MULTI_LOOKUPS < 256u,
                "the sums in pos's bytes 0 and 1 never carry");
 _Static_assert(H278_MULTI_MAX_SYMBOLS * (MULTI_LOOKUPS / 2u) <= MULTI_STORE_BYTES && 2u * MULTI_LOOKUPS <= MULTI_STORE_BYTES,

@@ -57,7 +57,6 @@
 #define H278_MULTI_CAP2_PERCENT 108u /* cap at 2 symbols when 4 would give fewer than 8% more */
 #define H278_MULTI_MIN_STREAMS 16u
 #define H278_MULTI_CHECKED 4u /* rounds per check once the sure ones are done */
-_Static_assert(H278_MULTI_MAX_BITS < 64u, "a shift by the entry mod 64 is a shift by its length (byte 0)");
 _Static_assert(2u + H278_MULTI_MAX_SYMBOLS <= 8u, "the symbols fit their 64-bit entry");
 _Static_assert(8u * H278_MULTI_MAX_SYMBOLS < 256u, "8 * the symbols fits byte 1");
 
