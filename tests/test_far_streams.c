@@ -74,16 +74,7 @@ int main(void)
     /* Text-like bytes: one 128 KiB block. */
     uint32_t n = 1u << 17;
     uint8_t *data = malloc(n);
-    uint64_t seed = 11;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t r = h278_test_rand(&seed);
-        unsigned sym = 0;
-        while (sym < 40 && (r & 3) != 0) {
-            sym++;
-            r >>= 2;
-        }
-        data[i] = (uint8_t)('a' + sym);
-    }
+    h278_test_fill_text_like(data, n, 11, 'a');
     uint8_t *far = malloc(FAR_BYTES);
     CHECK(far != NULL);
     if (far) {

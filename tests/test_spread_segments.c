@@ -94,15 +94,7 @@ int main(void)
     size_t n = 300001;
     uint8_t *data = malloc(n);
     uint64_t seed = 7;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t r = h278_test_rand(&seed);
-        unsigned sym = 0;
-        while (sym < 40 && (r & 3) != 0) {
-            sym++;
-            r >>= 2;
-        }
-        data[i] = (uint8_t)(' ' + sym);
-    }
+    h278_test_fill_text_like(data, n, seed, ' ');
     static const unsigned ks[] = {1, 4, 8, 16, 32};
     for (size_t j = 0; j < sizeof ks / sizeof ks[0]; j++)
         for (int il = 0; il < 2; il++)

@@ -73,6 +73,19 @@ uint64_t h278_test_rand(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+void h278_test_fill_text_like(uint8_t *data, size_t n, uint64_t seed, uint8_t first)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = h278_test_rand(&seed);
+        unsigned sym = 0;
+        while (sym < 40 && (r & 3) != 0) {
+            sym++;
+            r >>= 2;
+        }
+        data[i] = (uint8_t)(first + sym);
+    }
+}
+
 /* Bytes whose symbol frequencies follow the Fibonacci numbers: the input
  * that forces the longest possible Huffman codes. */
 static void fibonacci_bytes(uint8_t *p, size_t n)

@@ -70,6 +70,10 @@ size_t h278_test_corpus_files(char paths[][512], size_t max);
 /* Deterministic pseudo-random numbers (splitmix64). */
 uint64_t h278_test_rand(uint64_t *state);
 
+/* n text-like bytes from seed: symbol first + k with probability about
+ * (3/4)^k / 4 (k = 0 .. 40), so codes of many lengths. */
+void h278_test_fill_text_like(uint8_t *data, size_t n, uint64_t seed, uint8_t first);
+
 /* A sample of synthetic edge-case inputs (empty, one byte, one symbol, all
  * 256 symbols, Fibonacci frequencies, random bytes, sizes around block
  * boundaries). Each call with i = 0, 1, ... fills *data (malloc'd, caller
