@@ -71,12 +71,12 @@ def main(folder):
     os.makedirs(out, exist_ok=True)
     meta = {}
 
-    # Registry order (bench.json's context), whatever order the runs had.
+    # Registry order (the run's context), whatever order the runs had.
     registry = []
     try:
-        with open(os.path.join(folder, "bench.json")) as f:
-            registry = json.load(f)["context"].get("h278_variants", "").split(",")
-    except (OSError, ValueError, KeyError):
+        with open(os.path.join(folder, "context.json")) as f:
+            registry = json.load(f).get("h278_variants", "").split(",")
+    except (OSError, ValueError, AttributeError):
         pass
     found = {r["variant"] for r in rows if r["kind"] == "decode" and r["variant"] != "tree"}
     variants = [v for v in registry if v in found] + sorted(found - set(registry))

@@ -100,7 +100,9 @@ for i in "${!parts[@]}"; do
 done
 # One bench.json: the first part's context, every part's benchmarks, one
 # benchmark per line. The "cv" aggregates are left out: each is stddev /
-# mean of the same benchmark, and they would add a third to the file.
+# mean of the same benchmark, and they would add a third to the file. The
+# context alone also goes to context.json: the committed reference folder
+# keeps it and results.csv, not the multi-megabyte bench.json.
 python3 - "$out/bench.json" "$tmp"/bench-*.json <<'PY'
 import json, os, sys
 merged = None
@@ -119,6 +121,9 @@ rows = [json.dumps(b, separators=(",", ":")) for b in merged["benchmarks"] if b.
 with open(sys.argv[1], "w") as f:
     f.write('{"context": ' + json.dumps(merged["context"], indent=1) + ',\n"benchmarks": [\n')
     f.write(",\n".join(rows) + "\n]}\n")
+with open(os.path.join(os.path.dirname(sys.argv[1]), "context.json"), "w") as f:
+    json.dump(merged["context"], f, indent=1)
+    f.write("\n")
 PY
 
 # The large file for the whole-process runs: bible.txt, or the largest of

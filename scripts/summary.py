@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """summary.py - the short table the main job ends with, read back from a
-results folder (results.csv, and bench.json's context for the registry).
+results folder (results.csv, and context.json, google-benchmark's context, for the registry).
 
 One row per registered decoder variant (skipped ones say so) and per peer
 library: decode MB/s, one thread, the mean over the summary datasets, on
@@ -36,11 +36,11 @@ def mean_mbs(rows, kind, variant, params, datasets):
 
 def registry(folder):
     """(every registered variant, the skipped ones, {variant: rows not run})
-    from bench.json's context."""
+    from the run's context."""
     try:
-        with open(os.path.join(folder, "bench.json")) as f:
-            ctx = json.load(f)["context"]
-    except (OSError, ValueError, KeyError):
+        with open(os.path.join(folder, "context.json")) as f:
+            ctx = json.load(f)
+    except (OSError, ValueError):
         return [], set(), {}
     listed = [v for v in ctx.get("h278_variants", "").split(",") if v]
     not_run = dict(x.split(":", 1) for x in ctx.get("h278_rows_not_run", "").split(",") if ":" in x)
