@@ -69,7 +69,8 @@ h278_error h278_write_file_header(const h278_enc_params *p, uint64_t original_si
     if (err)
         return err;
     memcpy(out, "H278", 4);
-    out[4] = (huffman_flags(p) & H278_BLOCK_FLAG_SPREAD) ? 2 : 1; /* version 1 readers take the rest */
+    /* Version 2 only where a block needs it: version 1 readers take the rest. */
+    out[4] = (huffman_flags(p) & H278_BLOCK_FLAG_SPREAD) ? H278_VERSION : H278_VERSION_MIN;
     out[5] = 0;
     out[6] = (uint8_t)p->max_len;
     out[7] = 0;
