@@ -81,6 +81,9 @@ static h278_error tree_decode(const h278_block *b, const h278_params *p, const v
     for (unsigned s = 0; s < b->streams; s++) {
         const uint8_t *in = b->stream[s];
         uint64_t nbits = (uint64_t)b->stream_size[s] * 8, pos = 0;
+        /* Symbol j of stream s goes to out[j * out_step]. */
+        uint8_t *out = dst + h278_out_index(b, s, 0);
+        size_t out_step = h278_out_index(b, s, 1) - h278_out_index(b, s, 0);
         for (uint32_t j = 0; j < b->stream_symbols[s]; j++) {
             uint16_t node = INTERNAL;
             while (node >= INTERNAL) {
@@ -92,7 +95,7 @@ static h278_error tree_decode(const h278_block *b, const h278_params *p, const v
                 if (node == UNSET)
                     return H278_ERR_CORRUPT_STREAM; /* cannot happen for a complete code */
             }
-            dst[h278_out_index(b, s, j)] = (uint8_t)node;
+            out[(size_t)j * out_step] = (uint8_t)node;
         }
         /* The stream must end in its last byte, padded with zero bits. */
         if ((pos + 7) / 8 != b->stream_size[s])
