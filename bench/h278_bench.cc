@@ -22,12 +22,22 @@
 // /short_bits:n or /table_bits:n, so a filter on a base name also selects
 // its sweeps.
 //
-// Counters: bytes_per_second counts decoded bytes; symbols/s and ns/symbol
-// (one symbol = one decoded byte). Like every google-benchmark rate they use
-// the thread's CPU time, so a busy machine distorts them less. tsc_ticks/
-// symbol counts time-stamp-counter ticks over the timed loop (wall clock):
-// the TSC ticks at a constant rate and is NOT a count of core cycles
-// (hardware counters are not available everywhere, e.g. in VMs).
+// Counters, the same on every row (google-benchmark's CSV output needs
+// that), in the units their names say, with decimal prefixes (k = 10^3,
+// M = 10^6, G = 10^9, like MB in the docs):
+//   bytes_per_second, symbols/s  decoded bytes (one symbol = one byte) per
+//                                second of the thread's CPU time, as every
+//                                google-benchmark rate, so a busy machine
+//                                distorts them less
+//   ns/symbol                    nanoseconds of that CPU time per symbol
+//   tsc_ticks/symbol             time-stamp-counter ticks over the timed loop
+//                                (wall clock) per symbol: the TSC ticks at a
+//                                constant rate and is NOT a count of core
+//                                cycles (hardware counters are not available
+//                                everywhere, e.g. in VMs); 0 without a TSC
+//   compressed_bytes, ratio      the input's size in the row's format (the
+//                                whole .h278 file, or the peer's own frames)
+//                                and decoded bytes / compressed bytes
 //
 // Flags before google's own: --data=PATH (file or folder, repeatable: then
 // only those files are benchmarked) and --quick (fewer datasets and sweeps,
@@ -46,6 +56,7 @@
 #include <vector>
 
 #include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -107,17 +118,32 @@ inline void keep_first(h278_error *err, h278_error e)
         *err = e;
 }
 
-// Throughput counters; bytes = decoded bytes per iteration, ticks = TSC
-// ticks spent in the timed loop.
-void set_counters(benchmark::State &state, uint64_t bytes, uint64_t ticks)
+// Where a timed loop starts and ends: the TSC and the thread's CPU time
+// (the clock google-benchmark's rates use).
+struct LoopClock {
+    uint64_t tsc;
+    double cpu_ns;
+};
+
+LoopClock loop_clock()
 {
-    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(bytes));
-    state.counters["symbols/s"] = benchmark::Counter(double(bytes), benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["ns/symbol"] = benchmark::Counter(double(bytes) * 1e-9,
-                                                     benchmark::Counter::kIsIterationInvariantRate |
-                                                         benchmark::Counter::kInvert);
-    if (H278_HAVE_TSC && state.iterations() > 0 && bytes > 0)
-        state.counters["tsc_ticks/symbol"] = double(ticks) / (double(state.iterations()) * double(bytes));
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return {tsc_now(), double(ts.tv_sec) * 1e9 + double(ts.tv_nsec)};
+}
+
+// Every row's counters (see the top of this file): bytes = decoded bytes
+// per iteration, compressed = the input's size, start/end = the timed loop.
+void set_counters(benchmark::State &state, uint64_t bytes, uint64_t compressed, LoopClock start, LoopClock end)
+{
+    using benchmark::Counter;
+    const double symbols = double(state.iterations()) * double(bytes);
+    state.counters["bytes_per_second"] = Counter(double(bytes), Counter::kIsIterationInvariantRate, Counter::kIs1000);
+    state.counters["symbols/s"] = Counter(double(bytes), Counter::kIsIterationInvariantRate, Counter::kIs1000);
+    state.counters["ns/symbol"] = symbols > 0 ? (end.cpu_ns - start.cpu_ns) / symbols : 0.0;
+    state.counters["tsc_ticks/symbol"] = symbols > 0 ? double(end.tsc - start.tsc) / symbols : 0.0;
+    state.counters["compressed_bytes"] = Counter(double(compressed), Counter::kDefaults, Counter::kIs1000);
+    state.counters["ratio"] = compressed > 0 ? double(bytes) / double(compressed) : 0.0;
 }
 
 // The output check: out[0..size) must equal the dataset's bytes.
@@ -139,7 +165,7 @@ void bench_decode(benchmark::State &state, const h278_dataset *d, std::shared_pt
         if (!err)
             keep_first(&err, h278_decoder_build(decs[i], &e->blocks[i]));
     }
-    uint64_t t0 = tsc_now();
+    const LoopClock t0 = loop_clock();
     if (!err)
         for (auto _ : state) {
             size_t off = 0;
@@ -150,12 +176,12 @@ void bench_decode(benchmark::State &state, const h278_dataset *d, std::shared_pt
             benchmark::DoNotOptimize(out.data());
             benchmark::ClobberMemory();
         }
-    uint64_t t1 = tsc_now();
+    const LoopClock t1 = loop_clock();
     if (err)
         state.SkipWithError(h278_strerror(err));
     else if (!same_bytes(out, *d))
         state.SkipWithError("output differs from the original bytes");
-    set_counters(state, d->size, t1 - t0);
+    set_counters(state, d->size, e->file.size(), t0, t1);
     for (auto *x : decs)
         h278_decoder_free(x);
 }
@@ -168,7 +194,7 @@ void bench_build(benchmark::State &state, const h278_dataset *d, std::shared_ptr
     h278_error err = h278_decoder_new(variant.c_str(), nullptr, &dec);
     const uint8_t *file = e->file.data();
     const size_t n = e->file.size();
-    uint64_t t0 = tsc_now();
+    const LoopClock t0 = loop_clock();
     if (!err)
         for (auto _ : state) {
             size_t pos = H278_FILE_HEADER_SIZE;
@@ -183,7 +209,7 @@ void bench_build(benchmark::State &state, const h278_dataset *d, std::shared_ptr
             }
             benchmark::ClobberMemory();
         }
-    uint64_t t1 = tsc_now();
+    const LoopClock t1 = loop_clock();
     // The check: the tables built last decode the last block correctly.
     if (!err && !e->blocks.empty()) {
         const h278_block &last = e->blocks.back();
@@ -195,7 +221,7 @@ void bench_build(benchmark::State &state, const h278_dataset *d, std::shared_ptr
     }
     if (err)
         state.SkipWithError(h278_strerror(err));
-    set_counters(state, d->size, t1 - t0);
+    set_counters(state, d->size, e->file.size(), t0, t1);
     h278_decoder_free(dec);
 }
 
@@ -206,7 +232,7 @@ void bench_file(benchmark::State &state, const h278_dataset *d, std::shared_ptr<
     std::vector<uint8_t> out(d->size + 64);
     h278_error err = h278_decoder_new(variant.c_str(), nullptr, &dec);
     size_t got = 0;
-    uint64_t t0 = tsc_now();
+    const LoopClock t0 = loop_clock();
     if (!err)
         for (auto _ : state) {
             keep_first(&err, h278_decompress(dec, e->file.data(), e->file.size(), out.data(), out.size(), &got,
@@ -214,12 +240,12 @@ void bench_file(benchmark::State &state, const h278_dataset *d, std::shared_ptr<
             benchmark::DoNotOptimize(out.data());
             benchmark::ClobberMemory();
         }
-    uint64_t t1 = tsc_now();
+    const LoopClock t1 = loop_clock();
     if (err)
         state.SkipWithError(h278_strerror(err));
     else if (got != d->size || !same_bytes(out, *d))
         state.SkipWithError("output differs from the original bytes");
-    set_counters(state, d->size, t1 - t0);
+    set_counters(state, d->size, e->file.size(), t0, t1);
     h278_decoder_free(dec);
 }
 
@@ -231,22 +257,21 @@ void bench_peer(benchmark::State &state, const h278_dataset *d, const h278_peer 
     int err = peer->prepare(d->data, d->size, &blob);
     if (err)
         state.SkipWithError("the peer could not compress this input");
-    uint64_t t0 = tsc_now();
+    const LoopClock t0 = loop_clock();
     if (!err)
         for (auto _ : state) {
             err |= peer->decode(&blob, out.data(), d->size);
             benchmark::DoNotOptimize(out.data());
             benchmark::ClobberMemory();
         }
-    uint64_t t1 = tsc_now();
+    const LoopClock t1 = loop_clock();
     if (!state.error_occurred()) {
         if (err)
             state.SkipWithError("the peer's decoder failed");
         else if (!same_bytes(out, *d))
             state.SkipWithError("output differs from the original bytes");
     }
-    set_counters(state, d->size, t1 - t0);
-    state.counters["compressed_bytes"] = double(blob.size);
+    set_counters(state, d->size, blob.size, t0, t1);
     peer->release(&blob);
 }
 
@@ -448,8 +473,9 @@ void print_help()
                 "avx2-multi, avx512, avx512-multi) have rows only on blocks their lanes take (K >= 16,\n"
                 "interleaved or segmented: see --list-decoders); their other blocks go to their\n"
                 "fallback, whose rows time that.\n"
-                "tsc_ticks/symbol counts time-stamp-counter ticks (a constant rate), not core\n"
-                "cycles.\n"
+                "Counters on every row: bytes_per_second and symbols/s (decimal: M/s = 10^6),\n"
+                "ns/symbol, tsc_ticks/symbol (time-stamp-counter ticks, a constant rate, not\n"
+                "core cycles), compressed_bytes and ratio (decoded / compressed).\n"
                 "\ngoogle-benchmark's flags:\n");
     std::fflush(stdout);
 }

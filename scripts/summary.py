@@ -6,7 +6,9 @@ One row per registered decoder variant (skipped ones say so) and per peer
 library: decode MB/s, one thread, the mean over the summary datasets, on
 H278 files with K=4 segmented streams and with K=32 interleaved streams
 (the SIMD layout); the better of the two as a ratio to zstd's Huffman
-decoder (zstd-literals) on the same input bytes; the whole `h278
+decoder (zstd-literals) on the same input bytes; the compression ratio
+(decoded / compressed bytes over the summary datasets) of the layout that
+gave the best speed, or of the peer's own frames; the whole `h278
 decompress` process on the large file (hyperfine); and whether every
 output of that row was checked. Then the decode threads sweep and the
 feed -> serve pipeline, and the transport cost (transport.txt), when the
@@ -25,6 +27,17 @@ import sys
 
 TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]
 PEERS = ["zstd-literals", "zstd-3", "libdeflate", "isal", "zlib", "memcpy"]  # bench/peers.c's order
+
+
+def size_ratio(rows, kind, variant, params, datasets):
+    """Decoded / compressed bytes over the datasets (None where results.csv
+    has no sizes: runs made before it had the columns)."""
+    got = [(float(r["compressed_bytes"]), float(r["ratio"])) for r in rows
+           if r["kind"] == kind and r["variant"] == variant and r["params"] == params
+           and r["dataset"] in datasets and r.get("compressed_bytes") and r.get("ratio")]
+    if not got or len(got) != len(datasets):
+        return None
+    return sum(c * q for c, q in got) / sum(c for c, _ in got)
 
 
 def mean_mbs(rows, kind, variant, params, datasets):
@@ -146,7 +159,7 @@ def main(folder):
     print(f"Decode throughput, one thread, MB/s of decoded bytes, mean over {', '.join(datasets)}")
     print("H278 files with L=11: K=4 segmented streams (default), K=32 interleaved and K=32 segmented (SIMD layouts)")
     print(f"{'':5} {'variant / library':17} {'K=4':>7} {'K=32i':>7} {'K=32':>7} {'best vs zstd-literals':>22} "
-          f"{'process':>8}  output")
+          f"{'comp.ratio':>10} {'process':>8}  output")
     for kind, v in order:
         label = "H278" if kind == "decode" else "peer"
         if v in skipped:
@@ -158,14 +171,17 @@ def main(folder):
         k4 = mean_mbs(rows, kind, v, "", datasets)
         k32 = mean_mbs(rows, kind, v, "K:32i", datasets) if kind == "decode" else None
         k32s = mean_mbs(rows, kind, v, "K:32", datasets) if kind == "decode" else None
-        best = max((x for x in (k4, k32, k32s) if x), default=None)
+        best, best_params = max(((x, p) for x, p in ((k4, ""), (k32, "K:32i"), (k32s, "K:32")) if x),
+                                default=(None, ""))
         ratio = f"{best / base:21.2f}x" if best and base else f"{'-':>22}"
+        size = size_ratio(rows, kind, v, best_params, datasets)
+        size = f"{size:10.2f}" if size else f"{'-':>10}"
         proc = process.get(v)
         pm = float(proc["mb_per_s"]) if proc and proc["checked"] == "yes" else None
         bad = sum(r["checked"] != "yes" for r in mine)
         status = "checked" if mine and not bad else (f"{bad} NOT CHECKED (wrong output or failed)" if bad
                                                      else "no results")
-        print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {cell(k32s)} {ratio} {cell(pm, 8)}  {status}")
+        print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {cell(k32s)} {ratio} {size} {cell(pm, 8)}  {status}")
     if process:
         print(f"process = the whole `h278 decompress` process on {big} (hyperfine median)")
     if not_run:

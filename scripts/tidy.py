@@ -23,6 +23,9 @@ Columns:
                  for serve, process and pipeline
   tsc_per_symbol wall-clock time-stamp-counter ticks per byte (NOT core
                  cycles); google-benchmark rows only
+  compressed_bytes  the input's size: the whole .h278 file of that layout,
+                 or the peer's own frames; google-benchmark rows only
+  ratio          decoded bytes / compressed_bytes; google-benchmark rows only
   repetitions    how many measurements the median is over
   checked        yes = the output was compared with the original bytes and
                  matched; no = it differed or the run failed (no number then)
@@ -39,7 +42,7 @@ import statistics
 import sys
 
 COLUMNS = ["kind", "name", "variant", "dataset", "params", "mb_per_s", "ns_per_symbol",
-           "tsc_per_symbol", "repetitions", "checked"]
+           "tsc_per_symbol", "compressed_bytes", "ratio", "repetitions", "checked"]
 
 
 def split_name(name):
@@ -50,14 +53,16 @@ def split_name(name):
     return kind, variant, dataset, "/".join(parts[3:])
 
 
-def row(name, mbs, ns, tsc, reps, ok):
+def row(name, mbs, ns, tsc, reps, ok, size=None, ratio=None):
     kind, variant, dataset, params = split_name(name)
     ok = ok and mbs is not None and mbs > 0
     return {
         "kind": kind, "name": name, "variant": variant, "dataset": dataset, "params": params,
         "mb_per_s": f"{mbs:.1f}" if ok else "",
         "ns_per_symbol": f"{ns:.4f}" if ok and ns is not None else "",
-        "tsc_per_symbol": f"{tsc:.4f}" if ok and tsc is not None else "",
+        "tsc_per_symbol": f"{tsc:.4f}" if ok and tsc else "",  # 0: no TSC
+        "compressed_bytes": f"{size:.0f}" if size else "",
+        "ratio": f"{ratio:.4f}" if ratio else "",
         "repetitions": reps, "checked": "yes" if ok else "no",
     }
 
@@ -90,7 +95,8 @@ def google_rows(folder):
             b = sorted(e["runs"], key=lambda r: r.get("bytes_per_second", 0))[len(e["runs"]) // 2]
         ok = b is not None and not e["error"]
         rows.append(row(name, b["bytes_per_second"] / 1e6 if ok else None, b.get("ns/symbol") if ok else None,
-                        b.get("tsc_ticks/symbol") if ok else None, e["reps"], ok))
+                        b.get("tsc_ticks/symbol") if ok else None, e["reps"], ok,
+                        b.get("compressed_bytes") if b else None, b.get("ratio") if b else None))
     return rows
 
 
