@@ -23,8 +23,23 @@
 /* Prints "h278: FILE: message\n" (FILE omitted when NULL); returns 1. */
 int h278_cli_error(const char *file, const char *fmt, ...) H278_PRINTF(2, 3);
 
+/* "s" unless n is 1: "1 block", "2 blocks". */
+static inline const char *h278_cli_plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* True when argv[i] is -h or --help. */
 int h278_cli_is_help(const char *arg);
+
+/* The one of names[0..n) closest to word, for a "did you mean" hint: at
+ * most 2 edits away (insertions, deletions, substitutions) and fewer edits
+ * than word has letters; NULL when none is that close. */
+const char *h278_cli_closest(const char *word, const char *const *names, size_t n);
+
+/* Reports an unknown decoder name, with the closest registered name (or
+ * "simd") when there is one and where to find the list; returns 1. */
+int h278_cli_unknown_decoder(const char *name);
 
 /*
  * Option parsing: if argv[*i] is the option short (e.g. "-o") or long (e.g.

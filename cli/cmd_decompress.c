@@ -56,7 +56,7 @@ static int make_decoder(const decode_opts *o, h278_decoder **d)
 {
     h278_error err = h278_decoder_new(o->decoder, &o->params, d);
     if (err == H278_ERR_UNKNOWN_DECODER)
-        return h278_cli_error(NULL, "unknown decoder '%s' (see h278 decompress --list-decoders)", o->decoder);
+        return h278_cli_unknown_decoder(o->decoder);
     if (err)
         return h278_cli_error(NULL, "decoder '%s': %s", o->decoder, h278_strerror(err));
     return 0;
@@ -235,8 +235,8 @@ int h278_cmd_verify(int argc, char **argv)
         if (decode_all(&r, d, NULL, &total))
             failed++;
         else if (!quiet)
-            printf("%s: OK (%llu blocks, %llu bytes)\n", r.name, (unsigned long long)r.fh.block_count,
-                   (unsigned long long)total);
+            printf("%s: OK (%llu block%s, %llu byte%s)\n", r.name, (unsigned long long)r.fh.block_count,
+                   h278_cli_plural(r.fh.block_count), (unsigned long long)total, h278_cli_plural(total));
         h278_reader_close(&r);
     }
     h278_decoder_free(d);

@@ -303,9 +303,10 @@ int h278_cmd_feed(int argc, char **argv)
            p90 = (double)h278_hist_quantile(&st.latency, 0.90) / 1e3,
            p99 = (double)h278_hist_quantile(&st.latency, 0.99) / 1e3, max = (double)st.latency.max / 1e3;
     fprintf(stderr,
-            "h278 feed: %llu blocks, %.1f MB in, %.1f MB out in %.3f s: %.1f MB/s end to end; "
+            "h278 feed: %llu block%s, %.1f MB in, %.1f MB out in %.3f s: %.1f MB/s end to end; "
             "latency per block p50 %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us\n",
-            (unsigned long long)st.blocks, (double)st.bytes_in / 1e6, (double)st.bytes_out / 1e6, st.seconds,
+            (unsigned long long)st.blocks, h278_cli_plural(st.blocks), (double)st.bytes_in / 1e6,
+            (double)st.bytes_out / 1e6, st.seconds,
             mb_per_s(st.bytes_out, st.seconds), p50, p90, p99, max);
     if (json)
         printf("{\"blocks\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,\"seconds\":%.6f,\"mb_per_s\":%.2f,"

@@ -39,10 +39,10 @@ static uint64_t coded_bits(const h278_block *b)
 
 static void print_header(const h278_reader *r)
 {
-    printf("%s: H278 format version %u, L=%u, block size %u, %llu block%s, original size %llu bytes\n",
-           r->name, r->fh.version, r->fh.max_len, r->fh.block_size,
-           (unsigned long long)r->fh.block_count, r->fh.block_count == 1 ? "" : "s",
-           (unsigned long long)r->fh.original_size);
+    printf("%s: H278 format version %u, L=%u, block size %u, %llu block%s, original size %llu byte%s\n",
+           r->name, r->fh.version, r->fh.max_len, r->fh.block_size, (unsigned long long)r->fh.block_count,
+           h278_cli_plural(r->fh.block_count), (unsigned long long)r->fh.original_size,
+           h278_cli_plural(r->fh.original_size));
 }
 
 int h278_cmd_info(int argc, char **argv)
@@ -91,8 +91,9 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
     uint64_t count[256] = {0};
     for (uint32_t i = 0; i < b->decoded_size; i++)
         count[data[i]]++;
-    printf("\nblock %llu: %s, %u bytes decoded, %u bytes stored\n", (unsigned long long)r->index,
-           type_name(b->type), b->decoded_size, b->total_size);
+    printf("\nblock %llu: %s, %u byte%s decoded, %u byte%s stored\n", (unsigned long long)r->index,
+           type_name(b->type), b->decoded_size, h278_cli_plural(b->decoded_size), b->total_size,
+           h278_cli_plural(b->total_size));
     if (b->type == H278_BLOCK_RUN) {
         printf("  one symbol (0x%02x) repeated: coded as a RUN block\n", b->payload[0]);
         return;
@@ -128,7 +129,7 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
            b->code_max_len, b->max_len);
     printf("  entropy %.4f bits/symbol, average code length %.4f bits/symbol (+%.2f%%)\n", entropy, avg,
            entropy > 0 ? 100.0 * (avg - entropy) / entropy : 0.0);
-    printf("  %u stream%s, %s layout; stream sizes:", b->streams, b->streams == 1 ? "" : "s",
+    printf("  %u stream%s, %s layout; stream sizes:", b->streams, h278_cli_plural(b->streams),
            layout_name(b->flags));
     for (unsigned s = 0; s < b->streams; s++)
         printf(" %u", b->stream_size[s]);

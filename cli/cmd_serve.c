@@ -82,8 +82,8 @@ static void on_progress(void *ctx, const h278_serve_stats *st)
     serve_ui *ui = ctx;
     if (!ui->tty)
         return;
-    fprintf(stderr, "\r\033[Kh278 serve: %llu blocks, %.1f MB out, %.0f MB/s",
-            (unsigned long long)st->blocks, (double)st->bytes_out / 1e6, mb_per_s(st->bytes_out, st->seconds));
+    fprintf(stderr, "\r\033[Kh278 serve: %llu block%s, %.1f MB out, %.0f MB/s", (unsigned long long)st->blocks,
+            h278_cli_plural(st->blocks), (double)st->bytes_out / 1e6, mb_per_s(st->bytes_out, st->seconds));
     fflush(stderr);
     ui->line_drawn = 1;
 }
@@ -148,6 +148,13 @@ int h278_cmd_serve(int argc, char **argv)
     }
     if (!o.name)
         return h278_cli_error(NULL, "no --name given (see h278 serve --help)");
+    if (o.decoder) {
+        h278_decoder *probe = NULL;
+        h278_error err = h278_decoder_new(o.decoder, NULL, &probe);
+        h278_decoder_free(probe);
+        if (err == H278_ERR_UNKNOWN_DECODER)
+            return h278_cli_unknown_decoder(o.decoder);
+    }
     serve_ui ui = {h278_fs_isatty(stderr), 0};
     o.ctx = &ui;
     o.ready = on_ready;
@@ -163,13 +170,14 @@ int h278_cmd_serve(int argc, char **argv)
         h278_cli_error(NULL, "serve: %s", err);
     if (st.sessions || !rc)
         fprintf(stderr,
-                "h278 serve: %llu blocks from %llu producer%s (%llu failed), %llu block errors, %.1f MB in, "
+                "h278 serve: %llu block%s from %llu producer%s (%llu failed), %llu block error%s, %.1f MB in, "
                 "%.1f MB out in %.3f s of decoding: %.1f MB/s (%s, %u thread%s); per block p50 %.1f us, "
                 "p99 %.1f us\n",
-                (unsigned long long)st.blocks, (unsigned long long)st.sessions, st.sessions == 1 ? "" : "s",
-                (unsigned long long)st.failed_sessions, (unsigned long long)st.block_errors,
+                (unsigned long long)st.blocks, h278_cli_plural(st.blocks), (unsigned long long)st.sessions,
+                h278_cli_plural(st.sessions), (unsigned long long)st.failed_sessions,
+                (unsigned long long)st.block_errors, h278_cli_plural(st.block_errors),
                 (double)st.bytes_in / 1e6, (double)st.bytes_out / 1e6, st.seconds,
-                mb_per_s(st.bytes_out, st.seconds), st.decoder, st.threads, st.threads == 1 ? "" : "s",
+                mb_per_s(st.bytes_out, st.seconds), st.decoder, st.threads, h278_cli_plural(st.threads),
                 (double)h278_hist_quantile(&st.latency, 0.50) / 1e3,
                 (double)h278_hist_quantile(&st.latency, 0.99) / 1e3);
     if (json && (st.sessions || !rc))

@@ -27,6 +27,61 @@ int h278_cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+/* Levenshtein distance of a and b, stopping at 3 (all a hint needs). */
+static unsigned edit_distance(const char *a, const char *b)
+{
+    enum { MAX_LEN = 32 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > MAX_LEN || lb > MAX_LEN || (la > lb ? la - lb : lb - la) > 2)
+        return 3;
+    unsigned row[MAX_LEN + 1];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diagonal = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned above = row[j];
+            unsigned best = diagonal + (a[i - 1] != b[j - 1]);
+            if (above + 1 < best)
+                best = above + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diagonal = above;
+        }
+    }
+    return row[lb] < 3 ? row[lb] : 3;
+}
+
+const char *h278_cli_closest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    unsigned best_distance = 3;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = edit_distance(word, names[i]);
+        if (d < best_distance && d < strlen(word)) {
+            best = names[i];
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+int h278_cli_unknown_decoder(const char *name)
+{
+    const char *names[64];
+    size_t n = 0;
+    names[n++] = "simd";
+    for (size_t i = 0; i < h278_variant_count() && n < sizeof names / sizeof names[0]; i++)
+        names[n++] = h278_variant_name(i);
+    const char *hint = h278_cli_closest(name, names, n);
+    if (hint)
+        return h278_cli_error(NULL, "unknown decoder '%s': did you mean '%s'? (h278 decompress --list-decoders "
+                              "lists them)", name, hint);
+    return h278_cli_error(NULL, "unknown decoder '%s' (h278 decompress --list-decoders lists them)", name);
+}
+
 uint8_t *h278_cli_read_all(const char *path, size_t *n)
 {
     int is_stdin = strcmp(path, "-") == 0;

@@ -30,7 +30,8 @@ static const command commands[] = {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: h278 COMMAND [ARGS]   (h278 COMMAND --help for details)\n\ncommands:\n");
+    fprintf(to, "usage: h278 COMMAND [ARGS]   (h278 help COMMAND or h278 COMMAND --help for details)\n\n"
+                "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(to, "\nH278 %d.%d, container format versions %d to %d. See README.md and docs/.\n",
@@ -53,10 +54,28 @@ int main(int argc, char **argv)
                H278_VERSION_MIN, H278_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    /* "h278 help" is the usage; "h278 help CMD" is "h278 CMD --help". */
+    char help_flag[] = "--help";
+    if (strcmp(argv[1], "help") == 0) {
+        if (argc == 2) {
+            usage(stdout);
+            return 0;
+        }
+        argv[1] = argv[2];
+        argv[2] = help_flag;
+        argc = 3;
+    }
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    h278_cli_error(NULL, "unknown command '%s'", argv[1]);
+        names[i] = commands[i].name;
+    }
+    const char *hint = h278_cli_closest(argv[1], names, sizeof names / sizeof names[0]);
+    if (hint)
+        h278_cli_error(NULL, "unknown command '%s': did you mean '%s'?", argv[1], hint);
+    else
+        h278_cli_error(NULL, "unknown command '%s'", argv[1]);
     usage(stderr);
     return 1;
 }

@@ -117,6 +117,16 @@ check "h278 --help" "$h278" --help
 check "h278 --version" "$h278" --version
 fails "no command" "$h278"
 stderr_has "unknown command" "unknown command" "$h278" frobnicate
+stderr_has "did you mean a command" "did you mean 'decompress'" "$h278" decompres x.h278
+stderr_has "did you mean a decoder" "did you mean 'multisym'" "$h278" decompress alice29.txt.h278 -o x --decoder multisim
+stderr_has "did you mean simd" "did you mean 'simd'" "$h278" decompress alice29.txt.h278 -o x --decoder smid
+stderr_has "serve: unknown decoder, as decompress" "unknown decoder 'nosuch' (h278 decompress --list-decoders" \
+  "$h278" serve --name h278-test-cli-unused --decoder nosuch --once
+check "h278 help" "$h278" help
+check "h278 help CMD" sh -c "'$h278' help verify | grep -q 'usage: h278 verify'"
+fails "h278 help of no command" "$h278" help frobnicate
+printf x > one.txt
+check "one block, one byte: no plural" sh -c "'$h278' compress -f one.txt && '$h278' verify one.txt.h278 | grep -q '(1 block, 1 byte)'"
 stderr_has "bad -L" "-L" "$h278" compress orig.txt -L 21 -o x.h278
 stderr_has "bad -K" "-K" "$h278" compress orig.txt -K 3 -o x.h278
 stderr_has "bad -B" "-B" "$h278" compress orig.txt -B 100 -o x.h278
