@@ -29,6 +29,10 @@ static inline const char *h278_cli_plural(uint64_t n)
     return n == 1 ? "" : "s";
 }
 
+/* Prints s to stdout as a JSON string: quoted, with quotes, backslashes
+ * and control characters escaped. */
+void h278_cli_json_string(const char *s);
+
 /* True when argv[i] is -h or --help. */
 int h278_cli_is_help(const char *arg);
 

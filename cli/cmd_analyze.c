@@ -9,6 +9,7 @@
  * Sizes are payload bits (codes only), rounded up to bytes per file; the
  * output is a Markdown table, as used in docs/FORMAT.md's companion notes.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,13 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* -L and -B given as two arguments (their value is the next one). */
+static int is_option_with_value(const char *a)
+{
+    return strcmp(a, "-L") == 0 || strcmp(a, "-B") == 0 || strcmp(a, "--max-len") == 0 ||
+           strcmp(a, "--block-size") == 0;
+}
+
 int h278_cmd_analyze(int argc, char **argv)
 {
     unsigned limits[MAX_LIMITS] = {11, 15};
@@ -37,7 +45,9 @@ int h278_cmd_analyze(int argc, char **argv)
             printf("usage: h278 analyze FILE... [-L MAXLEN]... [-B BLOCKSIZE]\n\n"
                    "Prints a Markdown table: per file, its order-0 entropy, an unlimited\n"
                    "optimal Huffman code's payload, and H278's payload at each -L (default\n"
-                   "11 and 15; repeat -L for more), all per block of -B bytes (default 128K).\n");
+                   "11 and 15; repeat -L for more), all per block of -B bytes (default 128K)\n"
+                   "and in bytes. Every input is checked before the table starts: a missing\n"
+                   "one prints nothing on stdout.\n");
             return 0;
         }
         if ((v = h278_cli_opt(argc, argv, &i, "-L", "--max-len", &missing))) {
@@ -60,10 +70,29 @@ int h278_cmd_analyze(int argc, char **argv)
         return h278_cli_error(NULL, "no input files (see h278 analyze --help)");
     if (!nlimits)
         nlimits = 2;
+    /* Every input must open before the table starts (standard input is
+     * read when its row comes). */
+    int unreadable = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (is_option_with_value(a)) {
+            i++;
+            continue;
+        }
+        if ((a[0] == '-' && a[1] != '\0') || strcmp(a, "-") == 0)
+            continue;
+        FILE *f = fopen(a, "rb");
+        if (!f)
+            unreadable = h278_cli_error(a, "%s", strerror(errno));
+        else
+            fclose(f);
+    }
+    if (unreadable)
+        return 1;
 
-    printf("| file | bytes | entropy | optimal Huffman |");
+    printf("| file | bytes | entropy, bytes | optimal Huffman, bytes |");
     for (unsigned l = 0; l < nlimits; l++)
-        printf(" H278 L=%u | vs optimal |", limits[l]);
+        printf(" H278 L=%u, bytes | vs optimal |", limits[l]);
     printf("\n|---|---:|---:|---:|");
     for (unsigned l = 0; l < nlimits; l++)
         printf("---:|---:|");
@@ -72,8 +101,7 @@ int h278_cmd_analyze(int argc, char **argv)
     int rc = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "-L") == 0 || strcmp(a, "-B") == 0 || strcmp(a, "--max-len") == 0 ||
-            strcmp(a, "--block-size") == 0) {
+        if (is_option_with_value(a)) {
             i++;
             continue;
         }

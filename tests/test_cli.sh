@@ -135,6 +135,23 @@ stderr_has "missing value" "needs a value" "$h278" compress orig.txt -o
 check "info" "$h278" info alice29.txt.h278
 check "explain one block" sh -c "'$h278' explain alice29.txt.h278 --block 1 | grep -q 'canonical code'"
 stderr_has "explain missing block" "no block" "$h278" explain alice29.txt.h278 --block 9
+# --json: one JSON object, the same facts as the text.
+check "info --json" sh -c "'$h278' info alice29.txt.h278 --json > info.json"
+check "info --json parses, one entry per block" python3 -c "
+import json; d = json.load(open('info.json'))
+assert d['block_count'] == len(d['blocks']) >= 1 and d['original_size'] == 152089, d
+assert all(b['type'] in ('huffman', 'stored', 'run') for b in d['blocks'])"
+check "explain --json --block 1" sh -c "'$h278' explain alice29.txt.h278 --json --block 1 > explain.json"
+check "explain --json parses: codes, counts, tables" python3 -c "
+import json; d = json.load(open('explain.json'))
+b, = d['blocks']
+assert b['index'] == 1 and sum(c['count'] for c in b['codes']) == b['decoded'], b['index']
+assert all(len(c['code']) == c['length'] for c in b['codes'])
+assert {t['variant'] for t in b['tables']} >= {'tree', 'table', 'multisym'}"
+# analyze: units in the header; a missing input prints no table.
+check "analyze says bytes" sh -c "'$h278' analyze orig.txt | grep -q 'entropy, bytes'"
+fails "analyze with a missing input" "$h278" analyze orig.txt no-such-file
+check "analyze with a missing input writes nothing to stdout" sh -c "! '$h278' analyze orig.txt no-such-file 2>/dev/null | grep -q ."
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
