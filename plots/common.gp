@@ -30,17 +30,24 @@ set style data linespoints
 set ylabel "MB/s of decoded bytes"
 set yrange [0:*]
 # Linetypes: 1-5 and 12-14 H278 variants, 6-10 peers, 11 anything else.
-set linetype 1 lc rgb "#1f77b4" lw 2 pt 7 ps 1.1    # table
-set linetype 2 lc rgb "#6baed6" lw 2 pt 5 ps 1.1    # hybrid
-set linetype 3 lc rgb "#2ca02c" lw 2 pt 9 ps 1.3    # multisym
-set linetype 4 lc rgb "#9e79c6" lw 2 pt 11 ps 1.3   # avx2
-set linetype 5 lc rgb "#4a1486" lw 2 pt 13 ps 1.3   # avx512
+# The peer libraries (fixed):
 set linetype 6 lc rgb "#d62728" lw 2 pt 6 ps 1.1    # zstd-literals
 set linetype 7 lc rgb "#ff7f0e" lw 2 pt 4 ps 1.1    # zstd-3
 set linetype 8 lc rgb "#bcbd22" lw 2 pt 8 ps 1.1    # libdeflate
 set linetype 9 lc rgb "#8c564b" lw 2 pt 10 ps 1.1   # isal
 set linetype 10 lc rgb "#7f7f7f" lw 2 pt 12 ps 1.1  # zlib
-set linetype 11 lc rgb "#000000" lw 2 pt 1 ps 1.1
-set linetype 12 lc rgb "#98df8a" lw 2 pt 15 ps 1.3  # multisym-bmi2
-set linetype 13 lc rgb "#17becf" lw 2 pt 13 ps 1.3  # avx512-multi
-set linetype 14 lc rgb "#e377c2" lw 2 pt 11 ps 1.3  # avx2-multi
+set linetype 11 lc rgb "#000000" lw 2 pt 1 ps 1.1    # anything else
+# The H278 variants, in registry order (plots/prepare.py: the first is
+# linetype 21, the next 22, ...; with today's registry the comments hold).
+set linetype 21 lc rgb "#525252" lw 2 pt 3 ps 1.1   # tree
+set linetype 22 lc rgb "#1f77b4" lw 2 pt 7 ps 1.1   # table
+set linetype 23 lc rgb "#6baed6" lw 2 pt 5 ps 1.1   # hybrid
+set linetype 24 lc rgb "#2ca02c" lw 2 pt 9 ps 1.3   # multisym
+set linetype 25 lc rgb "#98df8a" lw 2 pt 15 ps 1.3  # multisym-bmi2
+set linetype 26 lc rgb "#9e79c6" lw 2 pt 11 ps 1.3  # avx2
+set linetype 27 lc rgb "#e377c2" lw 2 pt 11 ps 1.3  # avx2-multi
+set linetype 28 lc rgb "#4a1486" lw 2 pt 13 ps 1.3  # avx512
+set linetype 29 lc rgb "#17becf" lw 2 pt 13 ps 1.3  # avx512-multi
+set linetype 30 lc rgb "#393b79" lw 2 pt 2 ps 1.3
+set linetype 31 lc rgb "#637939" lw 2 pt 4 ps 1.3
+set linetype 32 lc rgb "#5254a3" lw 2 pt 14 ps 1.3

@@ -20,15 +20,25 @@ import re
 import statistics
 import sys
 
-# Fixed colour (gnuplot linetype, see common.gp) per series.
-COLOURS = {"table": 1, "hybrid": 2, "multisym": 3, "multisym-bmi2": 12, "avx2": 4, "avx2-multi": 14,
-           "avx512": 5, "avx512-multi": 13, "zstd-literals": 6, "zstd-3": 7, "libdeflate": 8, "isal": 9, "zlib": 10}
+# Colours (gnuplot linetypes, see common.gp): the peer libraries keep fixed
+# warm ones; the H278 variants take cool ones in registry order, from
+# linetype VARIANT_LT on, so a new variant gets its own colour with no edit
+# here (after VARIANT_COLOURS of them the colours repeat).
+PEER_COLOURS = {"zstd-literals": 6, "zstd-3": 7, "libdeflate": 8, "isal": 9, "zlib": 10}
+VARIANT_LT, VARIANT_COLOURS = 21, 12
 TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]  # as scripts/summary.py
 GENERATED = re.compile(r"^(iid|zipf|geometric|fibonacci|text)-")
 
 
-def colour(name):
-    return COLOURS.get(name.split(" ")[0], 11)
+def colour(name, registry):
+    """The linetype of a series ("avx512 K=32i" is avx512's), given the
+    run's variants in registry order; black for anything else."""
+    name = name.split(" ")[0]
+    if name in PEER_COLOURS:
+        return PEER_COLOURS[name]
+    if name in registry:
+        return VARIANT_LT + registry.index(name) % VARIANT_COLOURS
+    return 11
 
 
 def dataset_key(name):
@@ -79,8 +89,11 @@ def main(folder):
     except (OSError, ValueError, AttributeError):
         pass
     found = {r["variant"] for r in rows if r["kind"] == "decode" and r["variant"] != "tree"}
+    registry = [v for v in registry if v] or ["tree"] + sorted(found)  # a run without context.json
     variants = [v for v in registry if v in found] + sorted(found - set(registry))
-    peers = [p for p in COLOURS if any(r["kind"] == "peer" and r["variant"] == p for r in rows)]
+    peers = [p for p in PEER_COLOURS if any(r["kind"] == "peer" and r["variant"] == p for r in rows)]
+    for v in ("hybrid", "multisym"):  # bits.gp's two series
+        meta[f"lt_{v}"] = colour(v, registry)
     datasets = sorted({r["dataset"] for r in rows if r["kind"] == "decode" and not r["params"]}, key=dataset_key)
 
     # Each variant's layout: the faster one on the datasets the summary
@@ -97,7 +110,7 @@ def main(folder):
     series += [("peer", p, "", p) for p in peers]
     labels = [s[3] for s in series]
     meta["nseries"] = len(series)
-    meta["series_lt"] = " ".join(str(colour(s[3])) for s in series)
+    meta["series_lt"] = " ".join(str(colour(s[3], registry)) for s in series)
 
     def bars(name, names):
         """Writes a bar chart's data; returns its y limit (0 = automatic).
@@ -132,7 +145,7 @@ def main(folder):
     sweep = next((r["dataset"] for r in rows if r["kind"] == "decode" and r["params"].startswith("L:")), "")
     meta["sweep"] = sweep
     meta["nvariants"] = len(variants)
-    meta["variants_lt"] = " ".join(str(colour(v)) for v in variants)
+    meta["variants_lt"] = " ".join(str(colour(v, registry)) for v in variants)
     if sweep:
         Ls = sorted({int(r["params"][2:]) for r in rows if re.fullmatch(r"L:\d+", r["params"])} | {11})
         # K=4 segmented (the default) and K=32 interleaved (the SIMD layout).
@@ -183,7 +196,7 @@ def main(folder):
     decoders = [v for v in registry if v in found] + sorted(found - set(registry))
     threads = sorted({int(r["params"].split(":")[1]) for r in serve})
     meta["nthreads_series"] = len(decoders)
-    meta["threads_lt"] = " ".join(str(colour(v)) for v in decoders)
+    meta["threads_lt"] = " ".join(str(colour(v, registry)) for v in decoders)
     meta["serve_dataset"] = serve[0]["dataset"] if serve else ""
     write(os.path.join(out, "threads.dat"), ["threads"] + decoders,
           [[t] + [res.get("serve", v, meta["serve_dataset"], f"threads:{t}") for v in decoders] for t in threads])
@@ -195,7 +208,7 @@ def main(folder):
     write(os.path.join(out, "process.dat"), ["what", "MB/s", "colour"],
           [[f"decompress {r['variant']}" if r["kind"] == "process" else
             f"feed->serve {r['variant']}, {r['params'].split(':')[-1]} thread(s)",
-            float(r["mb_per_s"]) if r["checked"] == "yes" else "NaN", colour(r["variant"])] for r in procs])
+            float(r["mb_per_s"]) if r["checked"] == "yes" else "NaN", colour(r["variant"], registry)] for r in procs])
     meta["process_dataset"] = procs[0]["dataset"] if procs else ""
 
     try:
