@@ -6,9 +6,9 @@ One row per registered decoder variant (skipped ones say so) and per peer
 library: decode MB/s, one thread, the mean over the summary datasets, on
 H278 files with K=4 segmented streams and with K=32 interleaved streams
 (the SIMD layout); the better of the two as a ratio to zstd's Huffman
-decoder (zstd-literals) on the same input bytes; the compression ratio
-(decoded / compressed bytes over the summary datasets) of the layout that
-gave the best speed, or of the peer's own frames; the whole `h278
+decoder (zstd-literals) on the same input bytes; the compressed size
+and ratio (decoded / compressed bytes) over the summary datasets, of the
+layout that gave the best speed or of the peer's own frames; the whole `h278
 decompress` process on the large file (hyperfine); and whether every
 output of that row was checked. Then the decode threads sweep and the
 feed -> serve pipeline, and the transport cost (transport.txt), when the
@@ -30,14 +30,16 @@ PEERS = ["zstd-literals", "zstd-3", "libdeflate", "isal", "zlib", "memcpy"]  # b
 
 
 def size_ratio(rows, kind, variant, params, datasets):
-    """Decoded / compressed bytes over the datasets (None where results.csv
-    has no sizes: runs made before it had the columns)."""
+    """(compressed bytes, decoded / compressed bytes) over the datasets, or
+    (None, None) where results.csv has no sizes (runs made before it had
+    the columns)."""
     got = [(float(r["compressed_bytes"]), float(r["ratio"])) for r in rows
            if r["kind"] == kind and r["variant"] == variant and r["params"] == params
            and r["dataset"] in datasets and r.get("compressed_bytes") and r.get("ratio")]
     if not got or len(got) != len(datasets):
-        return None
-    return sum(c * q for c, q in got) / sum(c for c, _ in got)
+        return None, None
+    size = sum(c for c, _ in got)
+    return size, sum(c * q for c, q in got) / size
 
 
 def mean_mbs(rows, kind, variant, params, datasets):
@@ -159,7 +161,7 @@ def main(folder):
     print(f"Decode throughput, one thread, MB/s of decoded bytes, mean over {', '.join(datasets)}")
     print("H278 files with L=11: K=4 segmented streams (default), K=32 interleaved and K=32 segmented (SIMD layouts)")
     print(f"{'':5} {'variant / library':17} {'K=4':>7} {'K=32i':>7} {'K=32':>7} {'best vs zstd-literals':>22} "
-          f"{'comp.ratio':>10} {'process':>8}  output")
+          f"{'comp.bytes':>10} {'ratio':>5} {'process':>8}  output")
     for kind, v in order:
         label = "H278" if kind == "decode" else "peer"
         if v in skipped:
@@ -174,8 +176,8 @@ def main(folder):
         best, best_params = max(((x, p) for x, p in ((k4, ""), (k32, "K:32i"), (k32s, "K:32")) if x),
                                 default=(None, ""))
         ratio = f"{best / base:21.2f}x" if best and base else f"{'-':>22}"
-        size = size_ratio(rows, kind, v, best_params, datasets)
-        size = f"{size:10.2f}" if size else f"{'-':>10}"
+        size, comp = size_ratio(rows, kind, v, best_params, datasets)
+        size = f"{size:10.0f} {comp:5.2f}" if size else f"{'-':>10} {'-':>5}"
         proc = process.get(v)
         pm = float(proc["mb_per_s"]) if proc and proc["checked"] == "yes" else None
         bad = sum(r["checked"] != "yes" for r in mine)
