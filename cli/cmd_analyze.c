@@ -25,13 +25,6 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-/* -L and -B given as two arguments (their value is the next one). */
-static int is_option_with_value(const char *a)
-{
-    return strcmp(a, "-L") == 0 || strcmp(a, "-B") == 0 || strcmp(a, "--max-len") == 0 ||
-           strcmp(a, "--block-size") == 0;
-}
-
 int h278_cmd_analyze(int argc, char **argv)
 {
     unsigned limits[MAX_LIMITS] = {11, 15};
@@ -63,7 +56,7 @@ int h278_cmd_analyze(int argc, char **argv)
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return h278_cli_error(NULL, "unknown option '%s' (see h278 analyze --help)", argv[i]);
         } else {
-            nfiles++;
+            argv[nfiles++] = argv[i]; /* inputs gather at the front: slots before i are parsed */
         }
     }
     if (!nfiles)
@@ -73,19 +66,12 @@ int h278_cmd_analyze(int argc, char **argv)
     /* Every input must open before the table starts (standard input is
      * read when its row comes). */
     int unreadable = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (is_option_with_value(a)) {
-            i++;
-            continue;
-        }
-        if ((a[0] == '-' && a[1] != '\0') || strcmp(a, "-") == 0)
-            continue;
-        FILE *f = fopen(a, "rb");
-        if (!f)
-            unreadable = h278_cli_error(a, "%s", strerror(errno));
-        else
+    for (int i = 0; i < nfiles; i++) {
+        FILE *f = strcmp(argv[i], "-") == 0 ? NULL : fopen(argv[i], "rb");
+        if (f)
             fclose(f);
+        else if (strcmp(argv[i], "-") != 0)
+            unreadable = h278_cli_error(argv[i], "%s", strerror(errno));
     }
     if (unreadable)
         return 1;
@@ -99,14 +85,8 @@ int h278_cmd_analyze(int argc, char **argv)
     printf("\n");
 
     int rc = 0;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 0; i < nfiles; i++) {
         const char *a = argv[i];
-        if (is_option_with_value(a)) {
-            i++;
-            continue;
-        }
-        if (a[0] == '-' && a[1] != '\0')
-            continue;
         size_t n;
         uint8_t *data = h278_cli_read_all(a, &n);
         if (!data) {
