@@ -118,20 +118,26 @@ uint32_t h278_block_decoded_size(const h278_file_header *fh, uint64_t index)
 /* Reads the bitmap and the packed 5-bit lengths; checks the code. */
 static h278_error read_code(const uint8_t *p, size_t avail, h278_block *b, size_t *used)
 {
-    SAFETY_CHECK(avail >= 32, H278_ERR_TRUNCATED);
+    /* The bitmap and the lengths are copied before they are looked at: the
+     * block may lie in memory another process writes (the shared-memory
+     * server), and a bitmap read twice could hold more symbols the second
+     * time than the first read paid for. Every check below is on the copy. */
+    uint8_t bitmap[32], lp[(5u * 256u + 7u) / 8u];
+    SAFETY_CHECK(avail >= sizeof bitmap, H278_ERR_TRUNCATED);
+    memcpy(bitmap, p, sizeof bitmap);
     unsigned n = 0;
     for (unsigned i = 0; i < 32; i++)
-        n += (unsigned)__builtin_popcount(p[i]);
+        n += (unsigned)__builtin_popcount(bitmap[i]);
     size_t len_bytes = (5u * n + 7) / 8;
     SAFETY_CHECK(avail - 32 >= len_bytes, H278_ERR_TRUNCATED);
     SAFETY_CHECK(n >= 2, H278_ERR_CODE_TOO_FEW);
+    memcpy(lp, p + 32, len_bytes);
 
-    const uint8_t *lp = p + 32;
     uint32_t kraft = 0; /* sum of 2^(20 - len) */
     unsigned k = 0, minl = 32, maxl = 0;
     memset(b->lengths, 0, sizeof b->lengths);
     for (unsigned s = 0; s < 256; s++) {
-        if (!(p[s >> 3] & (1u << (s & 7))))
+        if (!(bitmap[s >> 3] & (1u << (s & 7))))
             continue;
         unsigned bit = 5 * k++;
         unsigned v = (unsigned)(lp[bit >> 3] | (bit / 8 + 1 < len_bytes ? lp[bit / 8 + 1] << 8 : 0));
