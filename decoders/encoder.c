@@ -54,11 +54,12 @@ uint64_t h278_compress_bound(uint64_t n, const h278_enc_params *p)
 }
 
 /* The layout flags of the HUFFMAN blocks p asks for: segments are spread
- * (FORMAT.md, version 2) where K >= 16 lanes decode them side by side. */
+ * (FORMAT.md, version 2) where K >= 16 lanes decode them side by side; a
+ * single stream is written without a layout flag, interleaved or not. */
 static uint8_t huffman_flags(const h278_enc_params *p)
 {
     if (p->interleaved)
-        return H278_BLOCK_FLAG_INTERLEAVED;
+        return p->streams > 1 ? H278_BLOCK_FLAG_INTERLEAVED : 0;
     return p->streams >= 16 ? H278_BLOCK_FLAG_SPREAD : 0;
 }
 

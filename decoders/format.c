@@ -199,6 +199,9 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
     /* Spread segments: only where there are segments side by side. */
     SAFETY_CHECK(!(b->flags & H278_BLOCK_FLAG_SPREAD) || (k > 1 && !(b->flags & H278_BLOCK_FLAG_INTERLEAVED)),
                  H278_ERR_BAD_FLAGS);
+    /* One stream is segmented and interleaved at once: it has one spelling
+     * (no flag), so that no bit of the header can change without notice. */
+    SAFETY_CHECK(!(b->flags & H278_BLOCK_FLAG_INTERLEAVED) || k > 1, H278_ERR_BAD_FLAGS);
 
     size_t used;
     h278_error err = read_code(b->payload, b->payload_size, b, &used);

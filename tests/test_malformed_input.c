@@ -168,6 +168,8 @@ int main(void)
     expect("spread one stream", f, build(f, &s, 20), H278_ERR_BAD_FLAGS);
     s.flags = H278_BLOCK_FLAG_SPREAD | H278_BLOCK_FLAG_INTERLEAVED;
     expect("spread and interleaved", f, build(f, &s, 20), H278_ERR_BAD_FLAGS);
+    s.flags = H278_BLOCK_FLAG_INTERLEAVED; /* K = 1: one stream is both layouts; one spelling */
+    expect("interleaved one stream", f, build(f, &s, 20), H278_ERR_BAD_FLAGS);
     s.flags = 0;
     s.type = 3;
     expect("unknown block type", f, build(f, &s, 20), H278_ERR_BAD_BLOCK_TYPE);
