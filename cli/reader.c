@@ -25,6 +25,11 @@ int h278_reader_open(h278_reader *r, const char *path)
         return h278_cli_error(path, "%s", strerror(errno));
     uint8_t h[H278_FILE_HEADER_SIZE];
     size_t got = fread(h, 1, sizeof h, r->f);
+    if (got < sizeof h && ferror(r->f)) { /* not a short file: a directory, an I/O error */
+        h278_cli_error(r->name, "%s", strerror(errno));
+        h278_reader_close(r);
+        return 1;
+    }
     h278_error err = h278_read_file_header(h, got, &r->fh);
     uint64_t size;
     if (!err && h278_fs_regular_size(r->f, &size) == 0)

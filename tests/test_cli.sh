@@ -148,6 +148,11 @@ b, = d['blocks']
 assert b['index'] == 1 and sum(c['count'] for c in b['codes']) == b['decoded'], b['index']
 assert all(len(c['code']) == c['length'] for c in b['codes'])
 assert {t['variant'] for t in b['tables']} >= {'tree', 'table', 'multisym'}"
+# A directory is named as one, not as a truncated file.
+mkdir -p adir.h278
+for c in decompress verify info explain; do
+  stderr_has "$c of a directory" "adir.h278: Is a directory" "$h278" "$c" adir.h278
+done
 # analyze: units in the header; a missing input prints no table.
 check "analyze says bytes" sh -c "'$h278' analyze orig.txt | grep -q 'entropy, bytes'"
 fails "analyze with a missing input" "$h278" analyze orig.txt no-such-file
