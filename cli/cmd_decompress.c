@@ -37,19 +37,19 @@ static int decoder_option(int argc, char **argv, int *i, decode_opts *o, int *mi
         o->decoder = v;
         return 1;
     }
-    if ((v = h278_cli_opt(argc, argv, i, NULL, "--short-bits", missing))) {
-        if (h278_cli_parse_size(v, &num) || num > 20)
-            return h278_cli_error(NULL, "--short-bits: expected 1..20, got '%s'", v), -1;
-        o->params.short_bits = (unsigned)num;
-        return 1;
-    }
-    if ((v = h278_cli_opt(argc, argv, i, NULL, "--table-bits", missing))) {
-        if (h278_cli_parse_size(v, &num) || num > 20)
-            return h278_cli_error(NULL, "--table-bits: expected 1..20, got '%s'", v), -1;
-        o->params.table_bits = (unsigned)num;
-        return 1;
-    }
-    return 0;
+    const char *name = NULL;
+    unsigned *bits = NULL;
+    if ((v = h278_cli_opt(argc, argv, i, NULL, "--short-bits", missing)))
+        name = "--short-bits", bits = &o->params.short_bits;
+    else if ((v = h278_cli_opt(argc, argv, i, NULL, "--table-bits", missing)))
+        name = "--table-bits", bits = &o->params.table_bits;
+    if (!bits)
+        return 0;
+    if (h278_cli_parse_size(v, &num) || (num != 0 && (num < H278_TABLE_BITS_MIN || num > H278_TABLE_BITS_MAX)))
+        return h278_cli_error(NULL, "%s: expected %u..%u (0: the variant's default), got '%s'", name,
+                              H278_TABLE_BITS_MIN, H278_TABLE_BITS_MAX, v), -1;
+    *bits = (unsigned)num;
+    return 1;
 }
 
 static int make_decoder(const decode_opts *o, h278_decoder **d)
@@ -57,6 +57,7 @@ static int make_decoder(const decode_opts *o, h278_decoder **d)
     h278_error err = h278_decoder_new(o->decoder, &o->params, d);
     if (err == H278_ERR_UNKNOWN_DECODER)
         return h278_cli_unknown_decoder(o->decoder);
+
     if (err)
         return h278_cli_error(NULL, "decoder '%s': %s", o->decoder, h278_strerror(err));
     return 0;
@@ -99,8 +100,8 @@ static void decompress_usage(FILE *to)
             "  -f, --force          overwrite OUT if it exists\n"
             "  -d, --decoder NAME   decoder variant (default simd: the fastest this CPU runs;\n"
             "                       tree is the reference; see --list-decoders)\n"
-            "      --short-bits N   hybrid: bits of the first-tier table (0 = default)\n"
-            "      --table-bits N   multisym: bits of the multi-symbol table (0 = default)\n"
+            "      --short-bits N   hybrid: bits of the first-tier table, 6..14 (0 = default)\n"
+            "      --table-bits N   multisym: bits of the multi-symbol table, 6..14 (0 = default)\n"
             "      --list-decoders  list the decoder variants this CPU can run\n"
             "  -h, --help           this help\n"
             "\n"

@@ -79,6 +79,11 @@ h278_error h278_decoder_new(const char *name, const h278_params *params, h278_de
     *out = NULL;
     if (!name)
         return H278_ERR_BAD_PARAM;
+    for (int i = 0; params && i < 2; i++) {
+        unsigned bits = i ? params->table_bits : params->short_bits;
+        if (bits && (bits < H278_TABLE_BITS_MIN || bits > H278_TABLE_BITS_MAX))
+            return H278_ERR_BAD_PARAM;
+    }
     name = h278_variant_resolve(name);
     for (size_t i = 0; i < h278_variants_count; i++) {
         if (strcmp(h278_variants[i]->name, name) != 0)

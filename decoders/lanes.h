@@ -128,8 +128,8 @@ static inline unsigned h278_lookups_with_long(unsigned w, unsigned max_len)
  * has the sweeps). For table_bytes, an invalid parameter counts as the
  * smallest width.
  */
-#define H278_TIER_MIN_BITS 6u
-#define H278_TIER_MAX_BITS 14u
+#define H278_TIER_MIN_BITS H278_TABLE_BITS_MIN
+#define H278_TIER_MAX_BITS H278_TABLE_BITS_MAX
 #define H278_TIER_SHORT_BITS 11u
 #define H278_TIER_LONG_BITS 12u
 _Static_assert(H278_TIER_MAX_BITS * 4 <= H278_REFILL_BITS, "at least four lookups per refill at any width");

@@ -12,7 +12,8 @@
  *            byte 4   block size (256 .. 64 KiB), so valid files get deep
  *                     coverage of every (L, K, layout)
  *   byte 5   the variant's parameter (short_bits / table_bits; 0 = default,
- *            out-of-range values must be rejected with H278_ERR_BAD_PARAM)
+ *            out-of-range values must be refused by h278_decoder_new with
+ *            H278_ERR_BAD_PARAM; the input is then decoded with defaults)
  * The variant must succeed exactly when the tree oracle does, with the same
  * error, and produce the same bytes; whatever the encoder wrote must decode.
  *
@@ -156,6 +157,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const char *name = pick_variant(data[0]);
     h278_params params = {data[5] % 18u, data[5] % 18u}; /* 0 default, 6..14 valid */
+    h278_decoder *probe = NULL;
+    h278_error made = h278_decoder_new(name, &params, &probe);
+    h278_decoder_free(probe);
+    if (made) {
+        FUZZ_REQUIRE(rejected_param(made, &params) && (params.table_bits < H278_TABLE_BITS_MIN ||
+                                                        params.table_bits > H278_TABLE_BITS_MAX));
+        params = (h278_params){0, 0};
+    }
     const int encode = data[1] & 1;
 
     const uint8_t *file = data + 6;

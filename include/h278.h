@@ -143,10 +143,15 @@ uint32_t h278_checksum(const void *data, size_t n);
 /* ---- Decoder variants ----------------------------------------------------- */
 
 /* Run-time parameters of the table decoders; zero means "the default". */
+/* Decoder parameters: 0 = the variant's default, else
+ * H278_TABLE_BITS_MIN .. H278_TABLE_BITS_MAX (h278_decoder_new refuses
+ * other values with H278_ERR_BAD_PARAM). */
 typedef struct h278_params {
     unsigned short_bits;    /* hybrid: bits of the first-tier table */
     unsigned table_bits;    /* multisym: bits of the multi-symbol table */
 } h278_params;
+#define H278_TABLE_BITS_MIN 6u
+#define H278_TABLE_BITS_MAX 14u
 
 /* The registry, in a fixed order; variants this CPU cannot run are listed
  * but report unavailable. */
