@@ -148,6 +148,9 @@ b, = d['blocks']
 assert b['index'] == 1 and sum(c['count'] for c in b['codes']) == b['decoded'], b['index']
 assert all(len(c['code']) == c['length'] for c in b['codes'])
 assert {t['variant'] for t in b['tables']} >= {'tree', 'table', 'multisym'}"
+stderr_has "table bits out of range" "expected 6..14" "$h278" verify alice29.txt.h278 --decoder multisym --table-bits 3
+stderr_has "short bits out of range" "expected 6..14" "$h278" verify alice29.txt.h278 --decoder hybrid --short-bits 15
+check "short bits in range" "$h278" verify alice29.txt.h278 --decoder hybrid --short-bits 9
 # A directory is named as one, not as a truncated file.
 mkdir -p adir.h278
 for c in decompress verify info explain; do
