@@ -105,8 +105,9 @@ static void decompress_usage(FILE *to)
             "      --list-decoders  list the decoder variants this CPU can run\n"
             "  -h, --help           this help\n"
             "\n"
-            "Nothing is written unless every block decodes and checks: OUT appears\n"
-            "only on success.\n");
+            "A file OUT appears only when every block decodes and checks. Standard\n"
+            "output (IN \"-\" or -o -) gets each block as it checks, so on a damaged\n"
+            "file it has the blocks before the bad one; the exit status is then 1.\n");
 }
 
 int h278_cmd_decompress(int argc, char **argv)

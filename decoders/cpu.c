@@ -5,6 +5,7 @@
  * then and not again, so a process sees one consistent set of variants.
  */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,9 @@ static uint32_t disabled_by_env(void)
             off |= H278_CPU_AVX512;
         else if (len == 4 && strncmp(env, "bmi2", 4) == 0)
             off |= H278_CPU_BMI2;
+        else if (len > 0) /* a misspelt name would otherwise test nothing, silently */
+            fprintf(stderr, "h278: H278_DISABLE_CPU: unknown feature '%.*s' ignored (known: avx512, avx2, bmi2)\n",
+                    (int)len, env);
         env += len + (env[len] == ',');
     }
     return off;

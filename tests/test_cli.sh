@@ -151,6 +151,9 @@ assert {t['variant'] for t in b['tables']} >= {'tree', 'table', 'multisym'}"
 stderr_has "table bits out of range" "expected 6..14" "$h278" verify alice29.txt.h278 --decoder multisym --table-bits 3
 stderr_has "short bits out of range" "expected 6..14" "$h278" verify alice29.txt.h278 --decoder hybrid --short-bits 15
 check "short bits in range" "$h278" verify alice29.txt.h278 --decoder hybrid --short-bits 9
+check "a misspelt H278_DISABLE_CPU is named" sh -c \
+  "H278_DISABLE_CPU=avx3 '$h278' decompress --list-decoders 2>&1 >/dev/null | grep -q \"unknown feature 'avx3'\""
+check "decompress --help says what stdout gets on failure" sh -c "'$h278' decompress --help | grep -q 'blocks before the bad one'"
 # A directory is named as one, not as a truncated file.
 mkdir -p adir.h278
 for c in decompress verify info explain; do
