@@ -5,6 +5,7 @@
  * variant and check every block's checksum; decompress also writes the bytes
  * (to a temporary file renamed into place only if every block was good).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,9 @@ static int make_decoder(const decode_opts *o, h278_decoder **d)
     return 0;
 }
 
-/* Decodes every block of r; writes to out unless it is NULL. */
-static int decode_all(h278_reader *r, h278_decoder *d, FILE *out, uint64_t *total)
+/* Decodes every block of r; writes to out (named out_name in messages)
+ * unless it is NULL. */
+static int decode_all(h278_reader *r, h278_decoder *d, FILE *out, const char *out_name, uint64_t *total)
 {
     uint8_t *dst = malloc(r->fh.block_size);
     h278_block b;
@@ -80,7 +82,7 @@ static int decode_all(h278_reader *r, h278_decoder *d, FILE *out, uint64_t *tota
         }
         if (out && fwrite(dst, 1, b.decoded_size, out) != b.decoded_size) {
             free(dst);
-            return h278_cli_error(NULL, "write failed");
+            return h278_cli_error(out_name, "write failed: %s", strerror(errno));
         }
         *total += b.decoded_size;
     }
@@ -173,7 +175,7 @@ int h278_cmd_decompress(int argc, char **argv)
         goto done_decoder;
     if (h278_out_open(&out, out_path, force))
         goto done_reader;
-    if (decode_all(&r, d, out.f, &total) || h278_out_commit(&out))
+    if (decode_all(&r, d, out.f, out.name, &total) || h278_out_commit(&out))
         h278_out_abort(&out);
     else
         rc = 0;
@@ -234,7 +236,7 @@ int h278_cmd_verify(int argc, char **argv)
             failed++;
             continue;
         }
-        if (decode_all(&r, d, NULL, &total))
+        if (decode_all(&r, d, NULL, NULL, &total))
             failed++;
         else if (!quiet)
             printf("%s: OK (%llu block%s, %llu byte%s)\n", r.name, (unsigned long long)r.fh.block_count,

@@ -20,6 +20,7 @@ int h278_out_open(h278_out *o, const char *path, int force)
 {
     memset(o, 0, sizeof *o);
     o->force = force;
+    o->name = strcmp(path, "-") == 0 ? "(stdout)" : path;
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
         return 0;
@@ -65,14 +66,14 @@ int h278_out_commit(h278_out *o)
         if (o->f != stdout)
             bad |= fclose(o->f) != 0;
         o->f = NULL;
-        return bad ? h278_cli_error("(output)", "write failed: %s", strerror(e)) : 0;
+        return bad ? h278_cli_error(o->name, "write failed: %s", strerror(e)) : 0;
     }
     int bad = ferror(o->f) || fflush(o->f) != 0 || h278_fs_sync(o->f) != 0;
     int e = errno;
     bad |= fclose(o->f) != 0;
     o->f = NULL;
     if (bad) {
-        int code = h278_cli_error(o->final, "write failed: %s", strerror(e));
+        int code = h278_cli_error(o->name, "write failed: %s", strerror(e));
         h278_out_abort(o);
         return code;
     }

@@ -19,6 +19,7 @@ typedef struct h278_out {
     FILE *f;
     char *tmp;      /* temporary path; NULL when written straight to f */
     char *final;    /* destination path */
+    const char *name; /* for messages: the path given, or "(stdout)" */
     int force;      /* replace an existing destination */
 } h278_out;
 

@@ -5,6 +5,7 @@
  * input, -o for the output, -f to overwrite, "-" for stdin/stdout, exit
  * status 0 only on success, errors on stderr as "h278: FILE: message".
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,15 @@ static void usage(FILE *to)
             H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR, H278_VERSION_MIN, H278_VERSION);
 }
 
+/* What a command printed must have reached standard output (a full disk,
+ * /dev/full, a closed pipe): otherwise the run failed. */
+static int finish_stdout(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return h278_cli_error("(stdout)", "write failed: %s", strerror(errno));
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     h278_fs_binary_stdio();
@@ -47,19 +57,19 @@ int main(int argc, char **argv)
     }
     if (h278_cli_is_help(argv[1])) {
         usage(stdout);
-        return 0;
+        return finish_stdout(0);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("h278 %d.%d (format versions %d to %d)\n", H278_CLI_VERSION_MAJOR, H278_CLI_VERSION_MINOR,
                H278_VERSION_MIN, H278_VERSION);
-        return 0;
+        return finish_stdout(0);
     }
     /* "h278 help" is the usage; "h278 help CMD" is "h278 CMD --help". */
     char help_flag[] = "--help";
     if (strcmp(argv[1], "help") == 0) {
         if (argc == 2) {
             usage(stdout);
-            return 0;
+            return finish_stdout(0);
         }
         argv[1] = argv[2];
         argv[2] = help_flag;
@@ -68,7 +78,7 @@ int main(int argc, char **argv)
     const char *names[sizeof commands / sizeof commands[0]];
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return finish_stdout(commands[i].run(argc - 1, argv + 1));
         names[i] = commands[i].name;
     }
     const char *hint = h278_cli_closest(argv[1], names, sizeof names / sizeof names[0]);

@@ -154,6 +154,17 @@ check "short bits in range" "$h278" verify alice29.txt.h278 --decoder hybrid --s
 check "a misspelt H278_DISABLE_CPU is named" sh -c \
   "H278_DISABLE_CPU=avx3 '$h278' decompress --list-decoders 2>&1 >/dev/null | grep -q \"unknown feature 'avx3'\""
 check "decompress --help says what stdout gets on failure" sh -c "'$h278' decompress --help | grep -q 'blocks before the bad one'"
+# Write errors name the output and the reason, in every command.
+if [ -w /dev/full ]; then
+  stderr_has "decompress to a full device" "/dev/full: write failed: No space left" "$h278" decompress alice29.txt.h278 -o /dev/full
+  for args in "info alice29.txt.h278" "explain alice29.txt.h278 --json" "analyze orig.txt" "decompress --list-decoders" \
+              "verify alice29.txt.h278" "--help"; do
+    # shellcheck disable=SC2086
+    fails "h278 $args to a full stdout" sh -c "'$h278' $args > /dev/full"
+    # shellcheck disable=SC2086
+    stderr_has "h278 $args to a full stdout says so" "(stdout): write failed" sh -c "'$h278' $args > /dev/full"
+  done
+fi
 # A directory is named as one, not as a truncated file.
 mkdir -p adir.h278
 for c in decompress verify info explain; do
