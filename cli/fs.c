@@ -3,10 +3,12 @@
  * written once over the few primitives each platform gives (fs_posix.c,
  * fs_win32.c).
  *
- * The temporary file is created exclusively next to the destination, so the
- * final move stays on one file system; it is flushed to disk and only then
- * moved into place, refusing an existing destination unless -f. An
- * interrupt (SIGINT/SIGTERM/SIGHUP, console Ctrl-C) removes it first.
+ * The temporary file is created next to the destination, so the final move
+ * stays on one file system: unnamed where the system has such files (a
+ * killed run then leaves nothing), else under a name of its own, created
+ * exclusively. It is flushed to disk and only then put in place, refusing
+ * an existing destination unless -f. An interrupt (SIGINT/SIGTERM/SIGHUP,
+ * console Ctrl-C) removes a named one first.
  */
 #include "fs.h"
 
@@ -41,6 +43,12 @@ int h278_out_open(h278_out *o, const char *path, int force)
         return h278_cli_error(path, "out of memory");
     }
     memcpy(o->final, path, len + 1);
+    if ((o->f = h278_fs_create_unnamed(path)) != NULL) {
+        o->unnamed = 1;
+        free(o->tmp);
+        o->tmp = NULL;
+        return 0;
+    }
     for (unsigned i = 0; i < 100 && !o->f; i++) {
         snprintf(o->tmp, len + 32, "%s.tmp%lu-%u", path, h278_fs_pid(), i);
         o->f = h278_fs_create_new(o->tmp);
@@ -60,7 +68,7 @@ int h278_out_open(h278_out *o, const char *path, int force)
 
 int h278_out_commit(h278_out *o)
 {
-    if (!o->tmp) { /* stdout or a device */
+    if (!o->tmp && !o->unnamed) { /* stdout or a device */
         int bad = fflush(o->f) != 0 || ferror(o->f);
         int e = errno;
         if (o->f != stdout)
@@ -70,6 +78,10 @@ int h278_out_commit(h278_out *o)
     }
     int bad = ferror(o->f) || fflush(o->f) != 0 || h278_fs_sync(o->f) != 0;
     int e = errno;
+    char why[96];
+    int moved = 0;
+    if (!bad && o->unnamed) /* named while it is open: closing an unnamed file discards it */
+        moved = h278_fs_name_unnamed(o->f, o->final, o->force, why, sizeof why);
     bad |= fclose(o->f) != 0;
     o->f = NULL;
     if (bad) {
@@ -77,8 +89,8 @@ int h278_out_commit(h278_out *o)
         h278_out_abort(o);
         return code;
     }
-    char why[96];
-    int moved = h278_fs_move(o->tmp, o->final, o->force, why, sizeof why);
+    if (!o->unnamed)
+        moved = h278_fs_move(o->tmp, o->final, o->force, why, sizeof why);
     if (moved != 0) {
         int code = h278_cli_error(o->final, moved > 0 ? "already exists; use -f to overwrite"
                                                       : "cannot move output into place: %s", why);

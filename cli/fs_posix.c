@@ -4,8 +4,15 @@
  * Without -f the temporary file is put in place with link() + unlink(),
  * which fails if the destination appeared meanwhile instead of silently
  * replacing it as rename() would.
+ *
+ * On Linux the output is first an unnamed file (O_TMPFILE in the
+ * destination's folder), named only when it is complete, through
+ * /proc/self/fd with linkat(AT_SYMLINK_FOLLOW) (what an unprivileged
+ * process may do; AT_EMPTY_PATH needs a capability): a run killed by SIGKILL
+ * leaves no temporary file. With -f it gets a temporary name first and is
+ * renamed over the destination.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_TMPFILE, linkat */
 #include "fs.h"
 
 #include <errno.h>
@@ -68,6 +75,67 @@ FILE *h278_fs_create_new(const char *path)
         errno = e;
     }
     return f;
+}
+
+FILE *h278_fs_create_unnamed(const char *path)
+{
+#if defined(O_TMPFILE)
+    char dir[H278_FS_MAX_PATH];
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (len + 2 > sizeof dir || access("/proc/self/fd", X_OK) != 0) {
+        errno = ENOSYS;
+        return NULL;
+    }
+    if (slash)
+        memcpy(dir, path, len ? len : 1), dir[len ? len : 1] = '\0'; /* "/x": the root */
+    else
+        strcpy(dir, ".");
+    int fd = open(dir, O_TMPFILE | O_WRONLY, 0666);
+    if (fd < 0)
+        return NULL; /* e.g. a file system without it: the caller names one */
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+#else
+    (void)path;
+    errno = ENOSYS;
+    return NULL;
+#endif
+}
+
+int h278_fs_name_unnamed(FILE *f, const char *path, int replace, char *why, size_t why_size)
+{
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fileno(f));
+    if (!replace) {
+        if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        if (errno == EEXIST)
+            return 1;
+        snprintf(why, why_size, "%s", strerror(errno));
+        return -1;
+    }
+    char tmp[H278_FS_MAX_PATH + 32];
+    for (unsigned i = 0; i < 100; i++) {
+        snprintf(tmp, sizeof tmp, "%s.tmp%lu-%u", path, h278_fs_pid(), i);
+        if (linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+            if (rename(tmp, path) == 0)
+                return 0;
+            int e = errno;
+            unlink(tmp);
+            errno = e;
+            break;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    snprintf(why, why_size, "%s", strerror(errno));
+    return -1;
 }
 
 int h278_fs_sync(FILE *f)

@@ -69,6 +69,20 @@ FILE *h278_fs_create_new(const char *path)
     return f;
 }
 
+FILE *h278_fs_create_unnamed(const char *path)
+{
+    (void)path;
+    errno = ENOSYS; /* the named temporary file is used instead */
+    return NULL;
+}
+
+int h278_fs_name_unnamed(FILE *f, const char *path, int replace, char *why, size_t why_size)
+{
+    (void)f, (void)path, (void)replace;
+    snprintf(why, why_size, "no unnamed files here");
+    return -1;
+}
+
 int h278_fs_sync(FILE *f)
 {
     return _commit(_fileno(f));
