@@ -43,6 +43,8 @@ struct h278_feed {
     char err[320];
     uint64_t err_pos;
     pending *pending;       /* slot_count entries: position p at p mod slot_count */
+    uint8_t *copy;          /* a result checked and stored: see accept_result */
+    uint32_t copy_cap;
     h278_feed_stats st;
     uint64_t first_ns, last_ns;
 };
@@ -172,7 +174,9 @@ static const char *server_gone(h278_feed *f)
 }
 
 /* Checks the result just read (the oldest in flight), gives it to sink and
- * frees its slot. */
+ * frees its slot. The result lies in memory the server can still write: a
+ * checked result that goes to a sink is copied first, and the copy is what
+ * is checked and stored, so no byte can change between the two. */
 static int accept_result(h278_feed *f, const h278_ring_msg *m, h278_feed_sink sink, void *ctx)
 {
     const pending *p = &f->pending[m->pos & (f->ring.slot_count - 1)];
@@ -183,14 +187,26 @@ static int accept_result(h278_feed *f, const h278_ring_msg *m, h278_feed_sink si
     if (m->len != p->decoded_size)
         return fail(f, m->pos, "the server returned %lu bytes instead of %lu", (unsigned long)m->len,
                     (unsigned long)p->decoded_size);
-    if (f->verify && h278_checksum(m->data, m->len) != p->checksum)
+    const uint8_t *data = m->data;
+    if (sink && f->verify) {
+        if (m->len > f->copy_cap) {
+            uint8_t *bigger = realloc(f->copy, m->len);
+            if (!bigger)
+                return fail(f, m->pos, "out of memory for a copy of the result");
+            f->copy = bigger;
+            f->copy_cap = m->len;
+        }
+        memcpy(f->copy, m->data, m->len);
+        data = f->copy;
+    }
+    if (f->verify && h278_checksum(data, m->len) != p->checksum)
         return fail(f, m->pos, "the server returned bytes that do not match the block's checksum");
     uint64_t now = h278_shm_now_ns();
     h278_hist_add(&f->st.latency, now - p->sent_ns);
     f->last_ns = now;
     f->st.blocks++;
     f->st.bytes_out += m->len;
-    if (sink && sink(ctx, m->pos, m->data, m->len))
+    if (sink && sink(ctx, m->pos, data, m->len))
         return fail(f, m->pos, "could not store the decoded bytes");
     h278_ring_result_done(&f->ring);
     return 0;
@@ -365,5 +381,6 @@ void h278_feed_free(h278_feed *f)
         h278_shm_close(f->region);
     }
     free(f->pending);
+    free(f->copy);
     free(f);
 }
