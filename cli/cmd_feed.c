@@ -38,12 +38,15 @@ static void usage(FILE *to)
             "  -o, --output OUT      write the decoded bytes to OUT ('-' = stdout)\n"
             "  -f, --force           overwrite OUT if it exists\n"
             "  --json                print a JSON summary on stdout\n"
-            "  --wait S              wait up to S seconds for the server (default 0)\n"
+            "  --wait S              wait up to S seconds for the server (default 0); one still\n"
+            "                        finishing another producer's session is waited for up\n"
+            "                        to %u ms (or S if longer)\n"
             "  --busy-poll           spin instead of sleeping while waiting for results\n"
             "  --no-verify           trust the server's checksum check instead of repeating it\n"
             "                        here (sizes and error statuses are still checked)\n\n"
             "Exit status 0 only if every block came back decoded and correct; non-zero if\n"
-            "the server fails a block, dies or shuts down (noticed within a second).\n");
+            "the server fails a block, dies or shuts down (noticed within a second).\n",
+            H278_FEED_BUSY_WAIT_MS);
 }
 
 /* A block kept for repeating: in this process, or (bytes NULL) in the

@@ -83,7 +83,8 @@ uint32_t h278_feed_max_result(const h278_feed *f)
 }
 
 /* One attempt to attach. Returns 0, -1 to retry (not there or not ready
- * yet), or 1 for a final failure; err says why either way. */
+ * yet), -2 to retry (busy with another producer), or 1 for a final
+ * failure; err says why either way. */
 static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size)
 {
     h278_shm_error se = h278_shm_open(name, &f->region);
@@ -112,6 +113,7 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
                                                  memory_order_relaxed)) {
         snprintf(err, err_size, "server '%s' is busy with another producer (pid %llu)", name,
                  (unsigned long long)none);
+        rc = -2;
         goto out;
     }
     atomic_store_explicit(&h->producer_start, start, memory_order_relaxed);
@@ -139,10 +141,14 @@ h278_feed *h278_feed_open(const h278_feed_opts *o, char *err, size_t err_size)
     f->stall_ms = o->stall_ms ? o->stall_ms : DEFAULT_STALL_MS;
     f->verify = !o->no_verify;
     f->err_pos = UINT64_MAX;
-    uint64_t deadline = h278_shm_now_ns() + (uint64_t)o->wait_ms * 1000000u;
+    const uint64_t t0 = h278_shm_now_ns();
+    const uint64_t deadline = t0 + (uint64_t)o->wait_ms * 1000000u;
+    const uint64_t busy_deadline = t0 + (uint64_t)(o->wait_ms > H278_FEED_BUSY_WAIT_MS ? o->wait_ms
+                                                                                       : H278_FEED_BUSY_WAIT_MS) *
+                                            1000000u;
     int rc;
-    while ((rc = try_attach(f, o->name, err, err_size)) < 0 && h278_shm_now_ns() < deadline &&
-           !h278_shm_interrupted())
+    while ((rc = try_attach(f, o->name, err, err_size)) < 0 && !h278_shm_interrupted() &&
+           h278_shm_now_ns() < (rc == -2 ? busy_deadline : deadline))
         h278_shm_sleep_ms(ATTACH_RETRY_MS);
     if (rc != 0) {
         free(f);

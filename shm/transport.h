@@ -77,6 +77,11 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
 
 typedef struct h278_feed h278_feed;
 
+/* A server still busy with a producer (most often one finishing its
+ * session the moment the next one attaches) is waited for this long, or
+ * wait_ms if that is longer. */
+#define H278_FEED_BUSY_WAIT_MS 2000u
+
 typedef struct h278_feed_opts {
     const char *name;
     uint32_t wait_ms;     /* how long to wait for the server to appear / be free */
