@@ -67,10 +67,12 @@ int h278_cmd_analyze(int argc, char **argv)
      * read when its row comes). */
     int unreadable = 0;
     for (int i = 0; i < nfiles; i++) {
-        FILE *f = strcmp(argv[i], "-") == 0 ? NULL : fopen(argv[i], "rb");
+        if (strcmp(argv[i], "-") == 0)
+            continue;
+        FILE *f = fopen(argv[i], "rb");
         if (f)
             fclose(f);
-        else if (strcmp(argv[i], "-") != 0)
+        else
             unreadable = h278_cli_error(argv[i], "%s", strerror(errno));
     }
     if (unreadable)

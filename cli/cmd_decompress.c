@@ -58,7 +58,6 @@ static int make_decoder(const decode_opts *o, h278_decoder **d)
     h278_error err = h278_decoder_new(o->decoder, &o->params, d);
     if (err == H278_ERR_UNKNOWN_DECODER)
         return h278_cli_unknown_decoder(o->decoder);
-
     if (err)
         return h278_cli_error(NULL, "decoder '%s': %s", o->decoder, h278_strerror(err));
     return 0;

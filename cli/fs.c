@@ -18,15 +18,32 @@
 
 #include "cli.h"
 
+/* Gives the output its temporary name, path.tmpPID-i with the first free
+ * i: creates that file, or links the unnamed file o->f to it. 0, or -1
+ * with errno set. */
+static int name_temporary(h278_out *o)
+{
+    size_t size = strlen(o->final) + 32;
+    for (unsigned i = 0; i < 100; i++) {
+        snprintf(o->tmp, size, "%s.tmp%lu-%u", o->final, h278_fs_pid(), i);
+        if (o->unnamed ? h278_fs_link_unnamed(o->f, o->tmp) == 0 : (o->f = h278_fs_create_new(o->tmp)) != NULL)
+            return 0;
+        if (errno != EEXIST)
+            return -1;
+    }
+    return -1;
+}
+
 int h278_out_open(h278_out *o, const char *path, int force)
 {
     memset(o, 0, sizeof *o);
     o->force = force;
-    o->name = strcmp(path, "-") == 0 ? "(stdout)" : path;
     if (strcmp(path, "-") == 0) {
+        o->name = "(stdout)";
         o->f = stdout;
         return 0;
     }
+    o->name = path;
     if (h278_fs_is_device(path)) {
         o->f = fopen(path, "wb");
         return o->f ? 0 : h278_cli_error(path, "cannot open output: %s", strerror(errno));
@@ -44,18 +61,10 @@ int h278_out_open(h278_out *o, const char *path, int force)
     }
     memcpy(o->final, path, len + 1);
     if ((o->f = h278_fs_create_unnamed(path)) != NULL) {
-        o->unnamed = 1;
-        free(o->tmp);
-        o->tmp = NULL;
+        o->unnamed = 1; /* named in h278_out_commit */
         return 0;
     }
-    for (unsigned i = 0; i < 100 && !o->f; i++) {
-        snprintf(o->tmp, len + 32, "%s.tmp%lu-%u", path, h278_fs_pid(), i);
-        o->f = h278_fs_create_new(o->tmp);
-        if (!o->f && errno != EEXIST)
-            break;
-    }
-    if (!o->f) {
+    if (name_temporary(o) != 0) {
         int e = errno;
         free(o->tmp);
         o->tmp = NULL;
@@ -68,7 +77,7 @@ int h278_out_open(h278_out *o, const char *path, int force)
 
 int h278_out_commit(h278_out *o)
 {
-    if (!o->tmp && !o->unnamed) { /* stdout or a device */
+    if (!o->tmp) { /* stdout or a device */
         int bad = fflush(o->f) != 0 || ferror(o->f);
         int e = errno;
         if (o->f != stdout)
@@ -77,11 +86,15 @@ int h278_out_commit(h278_out *o)
         return bad ? h278_cli_error(o->name, "write failed: %s", strerror(e)) : 0;
     }
     int bad = ferror(o->f) || fflush(o->f) != 0 || h278_fs_sync(o->f) != 0;
+    /* An unnamed file gets its temporary name now, while it is open
+     * (closed, it would be gone), and is then moved as a named one. */
+    if (!bad && o->unnamed) {
+        bad = name_temporary(o) != 0;
+        o->unnamed = bad;
+        if (!bad)
+            h278_fs_remove_on_interrupt(o->tmp);
+    }
     int e = errno;
-    char why[96];
-    int moved = 0;
-    if (!bad && o->unnamed) /* named while it is open: closing an unnamed file discards it */
-        moved = h278_fs_name_unnamed(o->f, o->final, o->force, why, sizeof why);
     bad |= fclose(o->f) != 0;
     o->f = NULL;
     if (bad) {
@@ -89,8 +102,8 @@ int h278_out_commit(h278_out *o)
         h278_out_abort(o);
         return code;
     }
-    if (!o->unnamed)
-        moved = h278_fs_move(o->tmp, o->final, o->force, why, sizeof why);
+    char why[96];
+    int moved = h278_fs_move(o->tmp, o->final, o->force, why, sizeof why);
     if (moved != 0) {
         int code = h278_cli_error(o->final, moved > 0 ? "already exists; use -f to overwrite"
                                                       : "cannot move output into place: %s", why);
@@ -109,7 +122,7 @@ void h278_out_abort(h278_out *o)
     if (o->f && o->f != stdout)
         fclose(o->f);
     o->f = NULL;
-    if (o->tmp) {
+    if (o->tmp && !o->unnamed) {
         remove(o->tmp);
         h278_fs_remove_on_interrupt(NULL);
     }

@@ -19,7 +19,7 @@ typedef struct h278_out {
     FILE *f;
     char *tmp;      /* temporary path; NULL when written straight to f */
     char *final;    /* destination path */
-    int unnamed;    /* f is an unnamed file (h278_fs_create_unnamed), tmp unused */
+    int unnamed;    /* f is an unnamed file (h278_fs_create_unnamed), tmp not yet its name */
     const char *name; /* for messages: the path given, or "(stdout)" */
     int force;      /* replace an existing destination */
 } h278_out;
@@ -50,9 +50,9 @@ FILE *h278_fs_create_new(const char *path);
  * system has them (Linux O_TMPFILE): a process killed while writing it
  * leaves nothing behind. NULL with errno set where there is none. */
 FILE *h278_fs_create_unnamed(const char *path);
-/* Gives the unnamed file f the name path: 0; 1 if path exists and replace
- * is off; -1 on another error, with why filled in. */
-int h278_fs_name_unnamed(FILE *f, const char *path, int replace, char *why, size_t why_size);
+/* Gives the unnamed file f the name path, which must not exist: 0, or -1
+ * with errno set (EEXIST if it exists). */
+int h278_fs_link_unnamed(FILE *f, const char *path);
 /* Forces f's written data to the disk: 0 or -1. */
 int h278_fs_sync(FILE *f);
 /* Moves tmp to path: 0; 1 if path exists and replace is off; -1 on another

@@ -9,8 +9,8 @@
  * destination's folder), named only when it is complete, through
  * /proc/self/fd with linkat(AT_SYMLINK_FOLLOW) (what an unprivileged
  * process may do; AT_EMPTY_PATH needs a capability): a run killed by SIGKILL
- * leaves no temporary file. With -f it gets a temporary name first and is
- * renamed over the destination.
+ * leaves no temporary file. Complete, it gets its temporary name and is put
+ * in place as a named one is.
  */
 #define _GNU_SOURCE /* O_TMPFILE, linkat */
 #include "fs.h"
@@ -108,34 +108,11 @@ FILE *h278_fs_create_unnamed(const char *path)
 #endif
 }
 
-int h278_fs_name_unnamed(FILE *f, const char *path, int replace, char *why, size_t why_size)
+int h278_fs_link_unnamed(FILE *f, const char *path)
 {
     char self[64];
     snprintf(self, sizeof self, "/proc/self/fd/%d", fileno(f));
-    if (!replace) {
-        if (linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
-            return 0;
-        if (errno == EEXIST)
-            return 1;
-        snprintf(why, why_size, "%s", strerror(errno));
-        return -1;
-    }
-    char tmp[H278_FS_MAX_PATH + 32];
-    for (unsigned i = 0; i < 100; i++) {
-        snprintf(tmp, sizeof tmp, "%s.tmp%lu-%u", path, h278_fs_pid(), i);
-        if (linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
-            if (rename(tmp, path) == 0)
-                return 0;
-            int e = errno;
-            unlink(tmp);
-            errno = e;
-            break;
-        }
-        if (errno != EEXIST)
-            break;
-    }
-    snprintf(why, why_size, "%s", strerror(errno));
-    return -1;
+    return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? 0 : -1;
 }
 
 int h278_fs_sync(FILE *f)

@@ -76,10 +76,10 @@ FILE *h278_fs_create_unnamed(const char *path)
     return NULL;
 }
 
-int h278_fs_name_unnamed(FILE *f, const char *path, int replace, char *why, size_t why_size)
+int h278_fs_link_unnamed(FILE *f, const char *path)
 {
-    (void)f, (void)path, (void)replace;
-    snprintf(why, why_size, "no unnamed files here");
+    (void)f, (void)path;
+    errno = ENOSYS;
     return -1;
 }
 

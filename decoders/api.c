@@ -74,16 +74,19 @@ const char *h278_variant_resolve(const char *name)
     return name;
 }
 
+/* A table width parameter: 0 (the variant's default) or in range. */
+static int table_bits_valid(unsigned bits)
+{
+    return bits == 0 || (bits >= H278_TABLE_BITS_MIN && bits <= H278_TABLE_BITS_MAX);
+}
+
 h278_error h278_decoder_new(const char *name, const h278_params *params, h278_decoder **out)
 {
     *out = NULL;
     if (!name)
         return H278_ERR_BAD_PARAM;
-    for (int i = 0; params && i < 2; i++) {
-        unsigned bits = i ? params->table_bits : params->short_bits;
-        if (bits && (bits < H278_TABLE_BITS_MIN || bits > H278_TABLE_BITS_MAX))
-            return H278_ERR_BAD_PARAM;
-    }
+    if (params && !(table_bits_valid(params->short_bits) && table_bits_valid(params->table_bits)))
+        return H278_ERR_BAD_PARAM;
     name = h278_variant_resolve(name);
     for (size_t i = 0; i < h278_variants_count; i++) {
         if (strcmp(h278_variants[i]->name, name) != 0)

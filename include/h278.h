@@ -142,9 +142,8 @@ uint32_t h278_checksum(const void *data, size_t n);
 
 /* ---- Decoder variants ----------------------------------------------------- */
 
-/* Run-time parameters of the table decoders; zero means "the default". */
-/* Decoder parameters: 0 = the variant's default, else
- * H278_TABLE_BITS_MIN .. H278_TABLE_BITS_MAX (h278_decoder_new refuses
+/* Run-time parameters of the table decoders: 0 = the variant's default,
+ * else H278_TABLE_BITS_MIN .. H278_TABLE_BITS_MAX (h278_decoder_new refuses
  * other values with H278_ERR_BAD_PARAM). */
 typedef struct h278_params {
     unsigned short_bits;    /* hybrid: bits of the first-tier table */

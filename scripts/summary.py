@@ -29,13 +29,18 @@ TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]
 PEERS = ["zstd-literals", "zstd-3", "libdeflate", "isal", "zlib", "memcpy"]  # bench/peers.c's order
 
 
+def rows_for(rows, kind, variant, params, datasets):
+    """The rows of one variant (or peer) and parameter set on the datasets."""
+    return [r for r in rows if r["kind"] == kind and r["variant"] == variant and r["params"] == params
+            and r["dataset"] in datasets]
+
+
 def size_ratio(rows, kind, variant, params, datasets):
     """(compressed bytes, decoded / compressed bytes) over the datasets, or
     (None, None) where results.csv has no sizes (runs made before it had
     the columns)."""
-    got = [(float(r["compressed_bytes"]), float(r["ratio"])) for r in rows
-           if r["kind"] == kind and r["variant"] == variant and r["params"] == params
-           and r["dataset"] in datasets and r.get("compressed_bytes") and r.get("ratio")]
+    got = [(float(r["compressed_bytes"]), float(r["ratio"])) for r in rows_for(rows, kind, variant, params, datasets)
+           if r.get("compressed_bytes") and r.get("ratio")]
     if not got or len(got) != len(datasets):
         return None, None
     size = sum(c for c, _ in got)
@@ -43,9 +48,7 @@ def size_ratio(rows, kind, variant, params, datasets):
 
 
 def mean_mbs(rows, kind, variant, params, datasets):
-    vals = [float(r["mb_per_s"]) for r in rows
-            if r["kind"] == kind and r["variant"] == variant and r["params"] == params
-            and r["dataset"] in datasets and r["checked"] == "yes"]
+    vals = [float(r["mb_per_s"]) for r in rows_for(rows, kind, variant, params, datasets) if r["checked"] == "yes"]
     return sum(vals) / len(vals) if vals and len(vals) == len(datasets) else None
 
 

@@ -43,8 +43,7 @@ struct h278_feed {
     char err[320];
     uint64_t err_pos;
     pending *pending;       /* slot_count entries: position p at p mod slot_count */
-    uint8_t *copy;          /* a result checked and stored: see accept_result */
-    uint32_t copy_cap;
+    uint8_t *copy;          /* h278_feed_max_result bytes, a result checked and stored: see accept_result */
     h278_feed_stats st;
     uint64_t first_ns, last_ns;
 };
@@ -141,11 +140,10 @@ h278_feed *h278_feed_open(const h278_feed_opts *o, char *err, size_t err_size)
     f->stall_ms = o->stall_ms ? o->stall_ms : DEFAULT_STALL_MS;
     f->verify = !o->no_verify;
     f->err_pos = UINT64_MAX;
+    /* A busy server is waited for at least H278_FEED_BUSY_WAIT_MS. */
+    const uint32_t busy_ms = o->wait_ms > H278_FEED_BUSY_WAIT_MS ? o->wait_ms : H278_FEED_BUSY_WAIT_MS;
     const uint64_t t0 = h278_shm_now_ns();
-    const uint64_t deadline = t0 + (uint64_t)o->wait_ms * 1000000u;
-    const uint64_t busy_deadline = t0 + (uint64_t)(o->wait_ms > H278_FEED_BUSY_WAIT_MS ? o->wait_ms
-                                                                                       : H278_FEED_BUSY_WAIT_MS) *
-                                            1000000u;
+    const uint64_t deadline = t0 + (uint64_t)o->wait_ms * 1000000u, busy_deadline = t0 + (uint64_t)busy_ms * 1000000u;
     int rc;
     while ((rc = try_attach(f, o->name, err, err_size)) < 0 && !h278_shm_interrupted() &&
            h278_shm_now_ns() < (rc == -2 ? busy_deadline : deadline))
@@ -194,14 +192,9 @@ static int accept_result(h278_feed *f, const h278_ring_msg *m, h278_feed_sink si
         return fail(f, m->pos, "the server returned %lu bytes instead of %lu", (unsigned long)m->len,
                     (unsigned long)p->decoded_size);
     const uint8_t *data = m->data;
-    if (sink && f->verify) {
-        if (m->len > f->copy_cap) {
-            uint8_t *bigger = realloc(f->copy, m->len);
-            if (!bigger)
-                return fail(f, m->pos, "out of memory for a copy of the result");
-            f->copy = bigger;
-            f->copy_cap = m->len;
-        }
+    if (sink && f->verify) { /* m->len is at most a slot's result capacity (ring.c) */
+        if (!f->copy && !(f->copy = malloc(h278_feed_max_result(f))))
+            return fail(f, m->pos, "out of memory for a copy of the result");
         memcpy(f->copy, m->data, m->len);
         data = f->copy;
     }
