@@ -14,6 +14,9 @@
 //   build/<variant>/<dataset>[/K:32i|/K:32]        block parse + table build
 //   file/<variant>/<dataset>[/K:32i|/K:32]         h278_decompress: everything
 //   peer/<library>/<dataset>                       zstd, libdeflate, zlib, ISA-L, memcpy
+//   encode/<segmented|pivot>/<dataset>             h278_compress (sweep dataset only)
+// The pivot variants' rows are on the dataset in the pivot layout (same
+// names, no suffix); their sweeps are /L:n and /B:nK (block size).
 // The default configuration (L=11, K=4 segmented, 128 KiB blocks) has no
 // suffix; every dataset is also decoded with the SIMD-friendly layouts
 // (/K:32i: 32 interleaved streams; /K:32: 32 segmented ones, spread), where
@@ -249,6 +252,32 @@ void bench_file(benchmark::State &state, const h278_dataset *d, std::shared_ptr<
     h278_decoder_free(dec);
 }
 
+// encode/<layout>/<dataset>: h278_compress in one layout; the check decodes
+// the last output with "simd" (which takes every layout).
+void bench_encode(benchmark::State &state, const h278_dataset *d, h278_enc_params p)
+{
+    std::vector<uint8_t> file(h278_compress_bound(d->size, &p));
+    std::vector<uint8_t> out(d->size + 64);
+    size_t n = 0, got = 0;
+    h278_error err = H278_OK;
+    const LoopClock t0 = loop_clock();
+    for (auto _ : state) {
+        keep_first(&err, h278_compress(d->data, d->size, &p, file.data(), file.size(), &n));
+        benchmark::ClobberMemory();
+    }
+    const LoopClock t1 = loop_clock();
+    h278_decoder *dec = nullptr;
+    keep_first(&err, h278_decoder_new("simd", nullptr, &dec));
+    if (!err)
+        keep_first(&err, h278_decompress(dec, file.data(), n, out.data(), out.size(), &got, nullptr));
+    h278_decoder_free(dec);
+    if (err)
+        state.SkipWithError(h278_strerror(err));
+    else if (got != d->size || !same_bytes(out, *d))
+        state.SkipWithError("the encoded file does not decode to the original bytes");
+    set_counters(state, d->size, n, t0, t1);
+}
+
 // peer/<library>/<dataset>: the same bytes through another library.
 void bench_peer(benchmark::State &state, const h278_dataset *d, const h278_peer *peer)
 {
@@ -335,8 +364,16 @@ void register_decode(const h278_dataset *d, const h278_enc_params &p, const std:
                                  variant, params);
 }
 
-// Every variant and peer on one dataset, in the default configuration and
-// (for decode) the two SIMD layouts: K=32 interleaved and K=32 segmented.
+// Whether the variant decodes only the pivot layout: its rows are on the
+// dataset encoded in that layout, under the same names (no suffix).
+bool pivot_only(const std::string &variant)
+{
+    return !(h278_variant_layouts(variant_index(variant)) & H278_LAYOUTS_CLASSIC);
+}
+
+// Every variant and peer on one dataset, in the default configuration (the
+// pivot variants: the pivot layout, otherwise the same) and (for decode)
+// the two SIMD layouts: K=32 interleaved and K=32 segmented.
 void register_dataset(const h278_dataset *d, const std::vector<std::string> &variants)
 {
     h278_enc_params def;
@@ -346,6 +383,11 @@ void register_dataset(const h278_dataset *d, const std::vector<std::string> &var
         std::fprintf(stderr, "h278-bench: cannot encode %s, skipped\n", d->name);
         return;
     }
+    h278_enc_params pivot = def;
+    pivot.pivot = 1;
+    auto ep = std::make_shared<Encoded>();
+    if (!encode(*d, pivot, ep.get()))
+        ep.reset();
     h278_enc_params simd = def;
     simd.streams = 32;
     simd.interleaved = 1;
@@ -358,6 +400,15 @@ void register_dataset(const h278_dataset *d, const std::vector<std::string> &var
         e32s.reset();
     const h278_params no_params = {0, 0};
     for (auto &v : variants) {
+        if (pivot_only(v)) {
+            if (ep) {
+                benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name).c_str(), bench_decode, d, ep, v,
+                                             no_params);
+                benchmark::RegisterBenchmark(("build/" + v + "/" + d->name).c_str(), bench_build, d, ep, v);
+                benchmark::RegisterBenchmark(("file/" + v + "/" + d->name).c_str(), bench_file, d, ep, v);
+            }
+            continue;
+        }
         if (takes_all(v, *e)) {
             benchmark::RegisterBenchmark(("decode/" + v + "/" + d->name).c_str(), bench_decode, d, e, v, no_params);
             benchmark::RegisterBenchmark(("build/" + v + "/" + d->name).c_str(), bench_build, d, e, v);
@@ -395,6 +446,13 @@ void register_sweeps(const h278_dataset *d, const std::vector<std::string> &vari
     const h278_params no_params = {0, 0};
     const bool have_hybrid = std::count(variants.begin(), variants.end(), "hybrid") > 0;
     const bool have_multisym = std::count(variants.begin(), variants.end(), "multisym") > 0;
+    // The encoder, canonical (segmented, the default) beside pivot.
+    for (int pivot = 0; pivot < 2; pivot++) {
+        h278_enc_params p = def;
+        p.pivot = pivot;
+        benchmark::RegisterBenchmark((std::string("encode/") + (pivot ? "pivot/" : "segmented/") + d->name).c_str(),
+                                     bench_encode, d, p);
+    }
     // Max code length L (L=11 is the default benchmark), in the default
     // layout and in the SIMD one (K=32 interleaved).
     for (unsigned L = 8; L <= 20; L += quick ? 4 : 1) {
@@ -404,11 +462,32 @@ void register_sweeps(const h278_dataset *d, const std::vector<std::string> &vari
         p.max_len = p32.max_len = L;
         p32.streams = 32;
         p32.interleaved = 1;
+        h278_enc_params pp = p;
+        pp.pivot = 1;
         for (auto &v : variants)
-            if (v != "tree") {
+            if (pivot_only(v)) {
+                register_decode(d, pp, v, no_params, "/L:" + std::to_string(L));
+            } else if (v != "tree") {
                 register_decode(d, p, v, no_params, "/L:" + std::to_string(L));
                 register_decode(d, p32, v, no_params, "/K:32i/L:" + std::to_string(L));
             }
+    }
+    // Block size: the pivot layout decodes a whole block per node, so its
+    // speed depends on the block's size (and cache); the classic SIMD
+    // layouts beside it. 128 KiB is the default.
+    for (uint32_t kib : {4u, 8u, 16u, 32u, 64u, 256u, 1024u}) {
+        if (quick && kib != 8u && kib != 32u)
+            continue;
+        h278_enc_params p = def, p32 = def;
+        p.block_size = p32.block_size = kib << 10;
+        p.pivot = 1;
+        p32.streams = 32;
+        const std::string sfx = "/B:" + std::to_string(kib) + "K";
+        for (auto &v : variants)
+            if (pivot_only(v))
+                register_decode(d, p, v, no_params, sfx);
+            else if (v == "avx512-multi" || v == "avx2-multi")
+                register_decode(d, p32, v, no_params, "/K:32" + sfx);
     }
     // Stream count K and layout (K=4 segmented, K=32i and K=32 are the defaults).
     for (unsigned K : {1u, 4u, 8u, 16u, 32u})
@@ -419,7 +498,7 @@ void register_sweeps(const h278_dataset *d, const std::vector<std::string> &vari
             p.streams = K;
             p.interleaved = il;
             for (auto &v : variants)
-                if (v != "tree")
+                if (v != "tree" && !pivot_only(v))
                     register_decode(d, p, v, no_params, "/K:" + std::to_string(K) + (il ? "i" : ""));
         }
     // Table widths: hybrid short_bits and multisym table_bits, at L=11 and 15.
@@ -468,6 +547,9 @@ void print_help()
                 "  build/<variant>/<dataset>[/K:32i|/K:32]   block parse + table build\n"
                 "  file/<variant>/<dataset>[/K:32i|/K:32]    h278_decompress, checksums included\n"
                 "  peer/<library>/<dataset>             the same bytes through another library\n"
+                "  encode/<segmented|pivot>/<dataset>   h278_compress in that layout (sweep dataset)\n"
+                "  decode/<pivot variant>/<dataset>[/L:n|/B:nK]   the same file in the pivot layout;\n"
+                "                                       /B:nK: blocks of n KiB (also avx*-multi /K:32/B:nK)\n"
                 "Every benchmark compares its output with the original bytes after timing and\n"
                 "reports an error instead of a number if they differ. The SIMD variants (avx2,\n"
                 "avx2-multi, avx512, avx512-multi) have rows only on blocks their lanes take (K >= 16,\n"

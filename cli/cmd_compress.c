@@ -16,7 +16,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: h278 compress IN [-o OUT] [-f] [-L MAXLEN] [-K STREAMS] [-B BLOCKSIZE]\n"
-            "                        [--interleaved] [-v]\n"
+            "                        [--layout LAYOUT] [-v]\n"
             "\n"
             "Compresses IN (\"-\" = stdin) into the H278 format.\n"
             "\n"
@@ -27,8 +27,15 @@ static void usage(FILE *to)
             "                       or 32 segmented streams (the layout avx2-multi and avx512-multi\n"
             "                       decode) the segments are spread and the file is format version 2\n"
             "  -B, --block-size N   input bytes per block, 256 .. 16M, K/M suffixes (default 128K)\n"
-            "      --interleaved    interleaved stream layout (stream i holds symbols i, i+K, ...),\n"
-            "                       the layout avx2 and avx512 decode; use with -K 32\n"
+            "      --layout LAYOUT  how a block stores its codes (docs/FORMAT.md):\n"
+            "                         segmented    K streams of consecutive symbols (default)\n"
+            "                         interleaved  stream i holds symbols i, i+K, ...: the layout\n"
+            "                                      avx2 and avx512 decode; use with -K 32\n"
+            "                         pivot        a bitmap per code-tree node and packed codes for\n"
+            "                                      flat subtrees, no streams (-K is ignored): the\n"
+            "                                      layout only the pivot decoders (and tree, simd)\n"
+            "                                      decode; every L up to 20; format version 2\n"
+            "      --interleaved    the same as --layout interleaved\n"
             "  -v, --verbose        print sizes and ratio when done\n"
             "  -h, --help           this help\n",
             H278_DEFAULT_MAX_LEN, H278_DEFAULT_STREAMS);
@@ -52,6 +59,12 @@ int h278_cmd_compress(int argc, char **argv)
             verbose = 1;
         } else if (strcmp(a, "--interleaved") == 0) {
             p.interleaved = 1;
+            p.pivot = 0;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--layout", &missing))) {
+            if (strcmp(v, "segmented") != 0 && strcmp(v, "interleaved") != 0 && strcmp(v, "pivot") != 0)
+                return h278_cli_error(NULL, "--layout: expected segmented, interleaved or pivot, got '%s'", v);
+            p.interleaved = strcmp(v, "interleaved") == 0;
+            p.pivot = strcmp(v, "pivot") == 0;
         } else if ((v = h278_cli_opt(argc, argv, &i, "-o", "--output", &missing))) {
             out_path = v;
         } else if ((v = h278_cli_opt(argc, argv, &i, "-L", "--max-len", &missing))) {

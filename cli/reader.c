@@ -57,7 +57,7 @@ int h278_reader_next(h278_reader *r, h278_block *b)
     if (fread(h, 1, sizeof h, r->f) != sizeof h)
         return h278_reader_block_error(r, H278_ERR_TRUNCATED), -1;
     uint32_t payload = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
-    h278_enc_params limits = {1, 1, r->fh.block_size, 0};
+    h278_enc_params limits = {1, 1, r->fh.block_size, 0, 0};
     size_t max_block = h278_block_bound(r->fh.block_size, &limits);
     if ((size_t)payload + H278_BLOCK_HEADER_SIZE > max_block)
         return h278_reader_block_error(r, H278_ERR_SIZE_LIMIT), -1;

@@ -15,6 +15,7 @@
 
 struct h278_decoder {
     const h278_variant *v;
+    const h278_variant *pivot_v; /* "simd": what decodes pivot blocks; else NULL */
     const h278_variant *built; /* the variant whose tables the last build made; NULL: none */
     h278_params params;
     void *raw;       /* what malloc returned */
@@ -55,7 +56,15 @@ size_t h278_variant_table_bytes(size_t i, unsigned code_max_len, const h278_para
 
 int h278_variant_takes(size_t i, const h278_block *b)
 {
-    return i < h278_variants_count && h278_variant_for_block(h278_variants[i], b) == h278_variants[i];
+    return i < h278_variants_count && h278_variant_decodes_layout(h278_variants[i], b) &&
+           h278_variant_for_block(h278_variants[i], b) == h278_variants[i];
+}
+
+unsigned h278_variant_layouts(size_t i)
+{
+    if (i >= h278_variants_count)
+        return 0;
+    return h278_variants[i]->layouts ? h278_variants[i]->layouts : H278_LAYOUTS_CLASSIC;
 }
 
 const char *h278_variant_fallback(size_t i)
@@ -63,15 +72,22 @@ const char *h278_variant_fallback(size_t i)
     return i < h278_variants_count && h278_variants[i]->fallback ? h278_variants[i]->fallback->name : NULL;
 }
 
+/* The first available variant of a NULL-terminated preference list. */
+static const h278_variant *first_available(const char *const *names)
+{
+    for (; *names; names++)
+        for (size_t i = 0; i < h278_variants_count; i++)
+            if (strcmp(h278_variants[i]->name, *names) == 0 && h278_variant_available(i))
+                return h278_variants[i];
+    return NULL;
+}
+
 const char *h278_variant_resolve(const char *name)
 {
     if (!name || strcmp(name, "simd") != 0)
         return name;
-    for (const char *const *best = h278_simd_preference; *best; best++)
-        for (size_t i = 0; i < h278_variants_count; i++)
-            if (strcmp(h278_variants[i]->name, *best) == 0 && h278_variant_available(i))
-                return *best;
-    return name;
+    const h278_variant *v = first_available(h278_simd_preference);
+    return v ? v->name : name;
 }
 
 /* A table width parameter: 0 (the variant's default) or in range. */
@@ -87,6 +103,7 @@ h278_error h278_decoder_new(const char *name, const h278_params *params, h278_de
         return H278_ERR_BAD_PARAM;
     if (params && !(table_bits_valid(params->short_bits) && table_bits_valid(params->table_bits)))
         return H278_ERR_BAD_PARAM;
+    const char *asked = name;
     name = h278_variant_resolve(name);
     for (size_t i = 0; i < h278_variants_count; i++) {
         if (strcmp(h278_variants[i]->name, name) != 0)
@@ -97,6 +114,8 @@ h278_error h278_decoder_new(const char *name, const h278_params *params, h278_de
         if (!d)
             return H278_ERR_NO_MEMORY;
         d->v = h278_variants[i];
+        if (strcmp(asked, "simd") == 0)
+            d->pivot_v = first_available(h278_simd_pivot_preference);
         if (params)
             d->params = *params;
         *out = d;
@@ -118,13 +137,24 @@ const char *h278_decoder_name(const h278_decoder *d)
     return d->v->name;
 }
 
+/* The variant of d that decodes b: the pivot one of "simd" for a pivot
+ * block, else d's variant or its fallback (variant.h). */
+static const h278_variant *variant_for(const h278_decoder *d, const h278_block *b)
+{
+    if (d->pivot_v && h278_block_layout(b) == H278_LAYOUTS_PIVOT)
+        return d->pivot_v;
+    return h278_variant_for_block(d->v, b);
+}
+
 h278_error h278_decoder_build(h278_decoder *d, const h278_block *b)
 {
     if (b->type != H278_BLOCK_HUFFMAN)
         return H278_OK;
-    const h278_variant *v = h278_variant_for_block(d->v, b);
+    const h278_variant *v = variant_for(d, b);
     d->built = NULL;
-    size_t need = v->table_bytes(b->code_max_len, &d->params);
+    if (!h278_variant_decodes_layout(v, b))
+        return H278_ERR_LAYOUT_MISMATCH;
+    size_t need = v->table_bytes(b->code_max_len, &d->params) + (v->scratch_bytes ? v->scratch_bytes(b) : 0);
     if (need > d->capacity) {
         void *raw = malloc(need + 63);
         if (!raw)
@@ -153,7 +183,9 @@ h278_error h278_decoder_decode(h278_decoder *d, const h278_block *b, uint8_t *ds
         return H278_OK;
     default:
         /* The variant checks that its tables fit b (variant.h, h278_table_desc). */
-        if (!d->built || h278_variant_for_block(d->v, b) != d->built)
+        if (!h278_variant_decodes_layout(variant_for(d, b), b))
+            return H278_ERR_LAYOUT_MISMATCH;
+        if (!d->built || variant_for(d, b) != d->built)
             return H278_ERR_TABLE_MISMATCH;
         return d->built->decode(b, &d->params, d->tables, dst);
     }

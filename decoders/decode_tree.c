@@ -15,9 +15,15 @@
  * B=10, C=110, D=111. The tree has a root whose 0-child is leaf A; its
  * 1-child's 0-child is leaf B, and so on. Reading bits 1,1,0 walks
  * root -> 1 -> 1 -> 0 and lands on C.
+ *
+ * Pivot blocks (pivot.h) are decoded the same way, one symbol at a time
+ * from the root: the bit for a MIXED node is the next unread bit of that
+ * node's bitmap, and a FLAT node's next packed code names the leaf. No
+ * plan, no merge, no scratch: nothing the pivot decoders share.
  */
 #include <string.h>
 
+#include "pivot.h"
 #include "variant.h"
 
 /* Node children: values >= 0x100 are internal nodes (index - 0x100); values
@@ -25,7 +31,9 @@
  * nodes, at most 255. */
 typedef struct tree_tables {
     h278_table_desc desc; /* width 1: one bit per step */
+    int pivot;            /* built for a pivot block: shape, not child[] */
     uint16_t child[256][2];
+    h278_pivot_shape shape;
 } tree_tables;
 
 enum { INTERNAL = 0x100, UNSET = 0xFFFF };
@@ -44,6 +52,9 @@ static h278_error tree_build(const h278_block *b, const h278_params *p, void *me
     uint32_t codes[256];
     unsigned nodes = 1;
     t->desc = h278_table_desc_of(b, 1);
+    t->pivot = h278_block_layout(b) == H278_LAYOUTS_PIVOT;
+    if (t->pivot)
+        return h278_pivot_shape_build(b->lengths, &t->shape);
     memset(t->child, 0xFF, sizeof t->child);
     h278_canonical_codes(b->lengths, codes);
     for (unsigned s = 0; s < 256; s++) {
@@ -71,13 +82,54 @@ static h278_error tree_build(const h278_block *b, const h278_params *p, void *me
     return H278_OK;
 }
 
+/* Bit i of a region, LSB first. */
+static unsigned region_bit(const uint8_t *region, uint64_t i)
+{
+    return (region[i >> 3] >> (i & 7)) & 1u;
+}
+
+static h278_error tree_decode_pivot(const h278_block *b, const h278_pivot_shape *shape, uint8_t *dst)
+{
+    h278_pivot_region region[H278_PIVOT_MAX_NODES];
+    uint64_t used[H278_PIVOT_MAX_NODES] = {0}; /* symbols each node has passed */
+    const uint8_t *regions = b->stream[0];
+    h278_error err = h278_pivot_regions(shape, regions, b->stream_size[0], b->decoded_size, 1, region);
+    if (err)
+        return err;
+    for (uint32_t j = 0; j < b->decoded_size; j++) {
+        unsigned i = 0;
+        for (;;) {
+            const h278_pivot_node *node = &shape->node[i];
+            if (used[i] >= region[i].symbols)
+                return H278_ERR_CORRUPT_STREAM; /* more symbols than its parent counted */
+            uint64_t k = used[i]++;
+            const uint8_t *r = regions + region[i].offset;
+            if (node->kind == H278_PIVOT_LEAF) {
+                dst[j] = node->symbol;
+                break;
+            }
+            if (node->kind == H278_PIVOT_FLAT) {
+                unsigned v = 0;
+                for (unsigned t = 0; t < node->flat_bits; t++)
+                    v |= region_bit(r, k * node->flat_bits + t) << t;
+                dst[j] = shape->flat_symbols[node->first + v];
+                break;
+            }
+            i = node->child[region_bit(r + 4, k)];
+        }
+    }
+    return H278_OK;
+}
+
 static h278_error tree_decode(const h278_block *b, const h278_params *p, const void *mem,
                               uint8_t *dst)
 {
     (void)p;
     const tree_tables *t = mem;
-    if (!h278_table_desc_fits(&t->desc, b))
+    if (!h278_table_desc_fits(&t->desc, b) || t->pivot != (h278_block_layout(b) == H278_LAYOUTS_PIVOT))
         return H278_ERR_TABLE_MISMATCH;
+    if (t->pivot)
+        return tree_decode_pivot(b, &t->shape, dst);
     for (unsigned s = 0; s < b->streams; s++) {
         const uint8_t *in = b->stream[s];
         uint64_t nbits = (uint64_t)b->stream_size[s] * 8, pos = 0;
@@ -113,4 +165,5 @@ const h278_variant h278_variant_tree = {
     .table_bytes = tree_table_bytes,
     .build = tree_build,
     .decode = tree_decode,
+    .layouts = H278_LAYOUTS_CLASSIC | H278_LAYOUTS_PIVOT,
 };

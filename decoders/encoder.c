@@ -13,6 +13,7 @@
 #include "h278.h"
 #include "le.h"
 #include "canonical_code.h"
+#include "pivot.h"
 
 void h278_enc_params_default(h278_enc_params *p)
 {
@@ -20,6 +21,7 @@ void h278_enc_params_default(h278_enc_params *p)
     p->streams = H278_DEFAULT_STREAMS;
     p->block_size = H278_DEFAULT_BLOCK_SIZE;
     p->interleaved = 0;
+    p->pivot = 0;
 }
 
 h278_error h278_enc_params_check(const h278_enc_params *p)
@@ -31,6 +33,8 @@ h278_error h278_enc_params_check(const h278_enc_params *p)
         return H278_ERR_BAD_STREAM_COUNT;
     if (p->block_size < H278_MIN_BLOCK_SIZE || p->block_size > H278_MAX_BLOCK_SIZE)
         return H278_ERR_BAD_BLOCK_SIZE;
+    if (p->pivot && p->interleaved)
+        return H278_ERR_BAD_PARAM;
     return H278_OK;
 }
 
@@ -38,10 +42,11 @@ size_t h278_block_bound(size_t n, const h278_enc_params *p)
 {
     (void)p;
     /* Header, bitmap, 256 5-bit lengths, a full stream table, and every
-     * symbol at 20 bits with one padding byte per stream. STORED is smaller
-     * than this, so it bounds every block type. */
-    return H278_BLOCK_HEADER_SIZE + 32 + 160 + 4 * (H278_MAX_STREAMS - 1) + (n * 20 + 7) / 8 +
-           H278_MAX_STREAMS;
+     * symbol at 20 bits with one padding byte per stream; or, in the pivot
+     * layout, a count and a padding byte for each of the 255 MIXED or FLAT
+     * nodes there can be. STORED is smaller than this, so it bounds every
+     * block type. */
+    return H278_BLOCK_HEADER_SIZE + 32 + 160 + 5 * 255 + (n * 20 + 7) / 8 + H278_MAX_STREAMS;
 }
 
 uint64_t h278_compress_bound(uint64_t n, const h278_enc_params *p)
@@ -58,6 +63,8 @@ uint64_t h278_compress_bound(uint64_t n, const h278_enc_params *p)
  * single stream is written without a layout flag, interleaved or not. */
 static uint8_t huffman_flags(const h278_enc_params *p)
 {
+    if (p->pivot)
+        return H278_BLOCK_FLAG_PIVOT;
     if (p->interleaved)
         return p->streams > 1 ? H278_BLOCK_FLAG_INTERLEAVED : 0;
     return p->streams >= 16 ? H278_BLOCK_FLAG_SPREAD : 0;
@@ -71,7 +78,7 @@ h278_error h278_write_file_header(const h278_enc_params *p, uint64_t original_si
         return err;
     memcpy(out, "H278", 4);
     /* Version 2 only where a block needs it: version 1 readers take the rest. */
-    out[4] = (huffman_flags(p) & H278_BLOCK_FLAG_SPREAD) ? H278_VERSION : H278_VERSION_MIN;
+    out[4] = (huffman_flags(p) & (H278_BLOCK_FLAG_SPREAD | H278_BLOCK_FLAG_PIVOT)) ? H278_VERSION : H278_VERSION_MIN;
     out[5] = 0;
     out[6] = (uint8_t)p->max_len;
     out[7] = 0;
@@ -129,6 +136,92 @@ static h278_error encode_stored(const uint8_t *src, size_t n, uint32_t sum, uint
     return H278_OK;
 }
 
+/*
+ * The pivot layout's regions (FORMAT.md): the shape of the code, the
+ * symbols through each node counted from the histogram, the regions laid
+ * out in node order, then every input byte appends one bit to each MIXED
+ * node on its path and its packed code to the FLAT node it ends in.
+ */
+static h278_error encode_pivot_regions(const uint8_t *src, size_t n, const uint64_t freq[256],
+                                       const uint8_t lengths[256], uint8_t *out, size_t *out_size)
+{
+    h278_pivot_shape shape;
+    h278_error err = h278_pivot_shape_build(lengths, &shape);
+    if (err)
+        return err;
+    /* Each symbol's path: the MIXED nodes and bits to its leaf or FLAT node
+     * (the code value there), found by walking the shape once. */
+    typedef struct path {
+        uint8_t steps;
+        uint16_t node[H278_MAX_CODE_LEN];
+        uint8_t bit[H278_MAX_CODE_LEN];
+        uint16_t end;  /* the LEAF or FLAT node */
+        uint8_t code;  /* FLAT: the packed code */
+    } path;
+    path paths[256];
+    uint64_t through[H278_PIVOT_MAX_NODES] = {0};
+    uint16_t parent[H278_PIVOT_MAX_NODES];
+    uint8_t parent_bit[H278_PIVOT_MAX_NODES];
+    parent[0] = UINT16_MAX;
+    for (unsigned i = 0; i < shape.count; i++) {
+        const h278_pivot_node *node = &shape.node[i];
+        if (node->kind == H278_PIVOT_MIXED) {
+            for (unsigned c = 0; c < 2; c++) {
+                parent[node->child[c]] = (uint16_t)i;
+                parent_bit[node->child[c]] = (uint8_t)c;
+            }
+            continue;
+        }
+        unsigned leaves = node->kind == H278_PIVOT_FLAT ? 1u << node->flat_bits : 1;
+        for (unsigned v = 0; v < leaves; v++) {
+            unsigned s = node->kind == H278_PIVOT_FLAT ? shape.flat_symbols[node->first + v] : node->symbol;
+            path *ps = &paths[s];
+            ps->end = (uint16_t)i;
+            ps->code = (uint8_t)v;
+            ps->steps = node->depth;
+            for (unsigned at = i, d = node->depth; d-- > 0; at = parent[at]) {
+                ps->node[d] = parent[at];
+                ps->bit[d] = parent_bit[at];
+            }
+            for (unsigned d = 0; d < ps->steps; d++)
+                through[ps->node[d]] += freq[s];
+            through[i] += freq[s];
+        }
+    }
+    /* Regions in node order; each MIXED one starts with its 1-child's count. */
+    uint64_t offset[H278_PIVOT_MAX_NODES], pos = 0;
+    for (unsigned i = 0; i < shape.count; i++) {
+        offset[i] = pos;
+        uint64_t bytes = h278_pivot_region_bytes(&shape.node[i], through[i]);
+        memset(out + pos, 0, bytes);
+        if (shape.node[i].kind == H278_PIVOT_MIXED) {
+            h278_store32(out + pos, (uint32_t)through[shape.node[i].child[1]]);
+            offset[i] += 4;
+        }
+        pos += bytes;
+    }
+    uint64_t cursor[H278_PIVOT_MAX_NODES] = {0}; /* bits written per node */
+    for (size_t j = 0; j < n; j++) {
+        const path *ps = &paths[src[j]];
+        for (unsigned d = 0; d < ps->steps; d++) {
+            unsigned node = ps->node[d];
+            uint64_t bit = cursor[node]++;
+            out[offset[node] + bit / 8] |= (uint8_t)(ps->bit[d] << (bit & 7));
+        }
+        const h278_pivot_node *end = &shape.node[ps->end];
+        if (end->kind == H278_PIVOT_FLAT) {
+            uint64_t bit = cursor[ps->end];
+            cursor[ps->end] += end->flat_bits;
+            uint32_t v = (uint32_t)ps->code << (bit & 7);
+            out[offset[ps->end] + bit / 8] |= (uint8_t)v;
+            if ((bit & 7) + end->flat_bits > 8)
+                out[offset[ps->end] + bit / 8 + 1] |= (uint8_t)(v >> 8);
+        }
+    }
+    *out_size = (size_t)pos;
+    return H278_OK;
+}
+
 h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params *p,
                              uint8_t *dst, size_t dst_cap, size_t *out_size)
 {
@@ -181,6 +274,20 @@ h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params
         if (lengths[s])
             bw_put(&w, lengths[s], 5);
     bw_flush(&w);
+
+    if (p->pivot) {
+        size_t regions;
+        err = encode_pivot_regions(src, n, freq, lengths, w.p, &regions);
+        if (err)
+            return err;
+        size_t payload = (size_t)(w.p + regions - (dst + H278_BLOCK_HEADER_SIZE));
+        if (payload >= n)
+            return encode_stored(src, n, sum, dst, out_size);
+        write_block_header(dst, H278_BLOCK_HUFFMAN, (uint8_t)p->max_len, 1, H278_BLOCK_FLAG_PIVOT, (uint32_t)n,
+                           (uint32_t)payload, sum);
+        *out_size = H278_BLOCK_HEADER_SIZE + payload;
+        return H278_OK;
+    }
 
     unsigned k = p->streams;
     uint8_t *table = w.p;

@@ -13,6 +13,7 @@
 
 #include "h278.h"
 #include "le.h"
+#include "pivot.h"
 
 #define SAFETY_CHECK(cond, err) \
     do {                        \
@@ -47,6 +48,10 @@ static const char *const messages[H278_ERR_COUNT] = {
     [H278_ERR_UNSUPPORTED_CPU] = "decoder variant needs CPU features this machine lacks (or H278_DISABLE_CPU turned them off)",
     [H278_ERR_OUTPUT_TOO_SMALL] = "output buffer too small",
     [H278_ERR_TABLE_MISMATCH] = "the decoder's tables were not built for this block (build before decode)",
+    [H278_ERR_PIVOT_COUNT] = "corrupt pivot block: a node's symbol count disagrees with its bitmap or its parent",
+    [H278_ERR_PIVOT_REGION] = "corrupt pivot block: node regions run past the payload or leave bytes over",
+    [H278_ERR_LAYOUT_MISMATCH] = "this decoder does not decode the block's layout (pivot decoders take pivot blocks, the "
+                                 "others segmented and interleaved ones; tree and simd take all)",
 };
 
 const char *h278_strerror(h278_error err)
@@ -161,6 +166,26 @@ static h278_error read_code(const uint8_t *p, size_t avail, h278_block *b, size_
     return H278_OK;
 }
 
+/* A pivot block's node regions follow the code: every count is checked
+ * against its bitmap, every region against the payload (pivot.c). */
+static h278_error read_pivot(h278_block *b, size_t used)
+{
+    h278_pivot_shape shape;
+    h278_pivot_region region[H278_PIVOT_MAX_NODES];
+    h278_error err = h278_pivot_shape_build(b->lengths, &shape);
+    if (err)
+        return err;
+    b->stream[0] = b->payload + used;
+    b->stream_size[0] = (uint32_t)(b->payload_size - used);
+    b->stream_symbols[0] = b->decoded_size;
+    for (unsigned i = 1; i < H278_MAX_STREAMS; i++) {
+        b->stream[i] = b->stream[0] + b->stream_size[0];
+        b->stream_size[i] = 0;
+        b->stream_symbols[i] = 0;
+    }
+    return h278_pivot_regions(&shape, b->stream[0], b->stream_size[0], b->decoded_size, 1, region);
+}
+
 h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
                            unsigned file_max_len, h278_block *b)
 {
@@ -195,7 +220,11 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
                  H278_ERR_BAD_MAX_LEN);
     unsigned k = b->streams;
     SAFETY_CHECK(h278_streams_legal(k), H278_ERR_BAD_STREAM_COUNT);
-    SAFETY_CHECK((b->flags & ~(H278_BLOCK_FLAG_INTERLEAVED | H278_BLOCK_FLAG_SPREAD)) == 0, H278_ERR_BAD_FLAGS);
+    SAFETY_CHECK((b->flags & ~(H278_BLOCK_FLAG_INTERLEAVED | H278_BLOCK_FLAG_SPREAD | H278_BLOCK_FLAG_PIVOT)) == 0,
+                 H278_ERR_BAD_FLAGS);
+    /* The pivot layout has no streams: K = 1 and no other layout flag. */
+    SAFETY_CHECK(!(b->flags & H278_BLOCK_FLAG_PIVOT) || b->flags == H278_BLOCK_FLAG_PIVOT, H278_ERR_BAD_FLAGS);
+    SAFETY_CHECK(!(b->flags & H278_BLOCK_FLAG_PIVOT) || k == 1, H278_ERR_BAD_STREAM_COUNT);
     /* Spread segments: only where there are segments side by side. */
     SAFETY_CHECK(!(b->flags & H278_BLOCK_FLAG_SPREAD) || (k > 1 && !(b->flags & H278_BLOCK_FLAG_INTERLEAVED)),
                  H278_ERR_BAD_FLAGS);
@@ -207,6 +236,9 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
     h278_error err = read_code(b->payload, b->payload_size, b, &used);
     if (err)
         return err;
+
+    if (b->flags & H278_BLOCK_FLAG_PIVOT)
+        return read_pivot(b, used);
 
     const uint8_t *table = b->payload + used;
     size_t rest = b->payload_size - used;

@@ -27,6 +27,7 @@
 #define H278_CPU_AVX512 0x2u  /* AVX-512 F, BW, VL, VBMI, VBMI2 */
 #define H278_CPU_BMI2 0x4u
 
+
 typedef struct h278_variant {
     const char *name;    /* stable: used on command lines and in benchmark names */
     const char *summary; /* one line for --list-decoders */
@@ -34,6 +35,9 @@ typedef struct h278_variant {
     /* Bytes of table memory for a code whose longest length is code_max_len
      * (1..20). The API allocates this much, 64-byte aligned. */
     size_t (*table_bytes)(unsigned code_max_len, const h278_params *p);
+    /* Variants that need working memory per block (the pivot decoders):
+     * bytes of it for block b, allocated after table_bytes. NULL: none. */
+    size_t (*scratch_bytes)(const h278_block *b);
     /* Builds the tables of block b into tables. */
     h278_error (*build)(const h278_block *b, const h278_params *p, void *tables);
     /* Decodes b into dst[0 .. b->decoded_size) using the tables of build(). */
@@ -45,6 +49,10 @@ typedef struct h278_variant {
      * decode() are only ever called with blocks that takes() accepts. */
     int (*takes)(const h278_block *b);
     const struct h278_variant *fallback;
+    /* H278_LAYOUTS_* bits; 0 means H278_LAYOUTS_CLASSIC. A block of another
+     * layout is refused (H278_ERR_LAYOUT_MISMATCH), never handed on: a
+     * benchmark row must time the variant it names. */
+    unsigned layouts;
 } h278_variant;
 
 /* The registry: all variants compiled in, available or not. */
@@ -52,14 +60,28 @@ extern const h278_variant *const h278_variants[];
 extern const size_t h278_variants_count;
 
 /* What "simd" stands for: variant names, fastest first, NULL-terminated;
- * the first one available wins (h278_variant_resolve). */
+ * the first one available wins (h278_variant_resolve). The second list is
+ * the same for pivot blocks. */
 extern const char *const h278_simd_preference[];
+extern const char *const h278_simd_pivot_preference[];
+
+/* The layout of a HUFFMAN block, as an H278_LAYOUTS_* bit. */
+static inline unsigned h278_block_layout(const h278_block *b)
+{
+    return (b->flags & H278_BLOCK_FLAG_PIVOT) ? H278_LAYOUTS_PIVOT : H278_LAYOUTS_CLASSIC;
+}
+
+/* Whether v decodes blocks of b's layout. */
+static inline int h278_variant_decodes_layout(const h278_variant *v, const h278_block *b)
+{
+    return ((v->layouts ? v->layouts : H278_LAYOUTS_CLASSIC) & h278_block_layout(b)) != 0;
+}
 
 /* The variant that decodes b when v is asked to: v, or the first of its
  * chain of fallbacks that takes b (the chain ends in one that takes all). */
 static inline const h278_variant *h278_variant_for_block(const h278_variant *v, const h278_block *b)
 {
-    while (v->takes && !v->takes(b))
+    while (v->takes && h278_variant_decodes_layout(v, b) && !v->takes(b))
         v = v->fallback;
     return v;
 }

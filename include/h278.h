@@ -41,6 +41,10 @@ enum h278_block_type { H278_BLOCK_HUFFMAN = 0, H278_BLOCK_STORED = 1, H278_BLOCK
  * symbols long with S an odd multiple of 64, so that K lanes writing their
  * segments side by side use K different cache sets (see FORMAT.md). */
 #define H278_BLOCK_FLAG_SPREAD 0x02u
+/* Block flag bit (version 2, alone, K = 1): the pivot layout: per-node
+ * bitmaps and packed flat-subtree codes instead of streams (see FORMAT.md).
+ * The block's one "stream" is then the node regions, in node order. */
+#define H278_BLOCK_FLAG_PIVOT 0x04u
 
 typedef enum h278_error {
     H278_OK = 0,
@@ -69,6 +73,9 @@ typedef enum h278_error {
     H278_ERR_UNSUPPORTED_CPU,    /* the variant needs CPU features this machine lacks */
     H278_ERR_OUTPUT_TOO_SMALL,   /* the caller's output buffer is too small */
     H278_ERR_TABLE_MISMATCH,     /* decode without a build, or tables built for another block's code */
+    H278_ERR_PIVOT_COUNT,        /* a pivot node's count exceeds its symbols or disagrees with its bitmap */
+    H278_ERR_PIVOT_REGION,       /* pivot node regions run past the payload or leave bytes over */
+    H278_ERR_LAYOUT_MISMATCH,    /* the decoder variant does not decode this block's layout */
     H278_ERR_COUNT
 } h278_error;
 
@@ -172,6 +179,11 @@ size_t h278_variant_table_bytes(size_t i, unsigned code_max_len, const h278_para
  * others (NULL for variants that take every block).
  */
 int h278_variant_takes(size_t i, const h278_block *b);
+/* The block layouts variant i decodes, as bits: a block of another layout
+ * is refused with H278_ERR_LAYOUT_MISMATCH. */
+#define H278_LAYOUTS_CLASSIC 0x1u /* segmented and interleaved streams */
+#define H278_LAYOUTS_PIVOT 0x2u   /* the pivot layout */
+unsigned h278_variant_layouts(size_t i);
 const char *h278_variant_fallback(size_t i);
 
 /*
@@ -215,6 +227,8 @@ typedef struct h278_enc_params {
     unsigned streams;       /* K: 1, 4, 8, 16 or 32 (default 4) */
     uint32_t block_size;    /* default 128 KiB */
     int interleaved;        /* nonzero: interleaved stream layout */
+    int pivot;              /* nonzero: the pivot layout (one "stream": K
+                             * is ignored; not with interleaved) */
 } h278_enc_params;
 
 void h278_enc_params_default(h278_enc_params *p);

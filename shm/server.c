@@ -319,7 +319,7 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
         snprintf(err, err_size, "largest block must be %u .. %u bytes", H278_MIN_BLOCK_SIZE, H278_MAX_BLOCK_SIZE);
         return 1;
     }
-    h278_enc_params worst = {H278_MAX_CODE_LEN, H278_MAX_STREAMS, max_block, 1};
+    h278_enc_params worst = {H278_MAX_CODE_LEN, H278_MAX_STREAMS, max_block, 1, 0};
     uint32_t request_capacity = (uint32_t)h278_block_bound(max_block, &worst);
     if (o->stage > H278_RING_MAX_STAGE) {
         snprintf(err, err_size, "the stage must be at most %u bytes", H278_RING_MAX_STAGE);

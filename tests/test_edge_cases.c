@@ -45,7 +45,7 @@ int main(void)
         for (unsigned k = 1; k <= 32; k *= 2) {
             if (k == 2)
                 continue;
-            h278_enc_params q = {k == 1 ? 20 : 11, k, 4096, k >= 16};
+            h278_enc_params q = {k == 1 ? 20 : 11, k, 4096, k >= 16, 0};
             roundtrip(name, data, n, &q, tree, &clen);
         }
         free(data);
@@ -80,7 +80,7 @@ int main(void)
      * at L=5 it can. */
     for (size_t i = 0; i < 300000; i++)
         same[i] = (uint8_t)(rnd[i % 100000] % 20);
-    h278_enc_params tight = {4, 4, 65536, 0};
+    h278_enc_params tight = {4, 4, 65536, 0, 0};
     CHECK(roundtrip("too many symbols for L", same, 300000, &tight, tree, &clen) == H278_BLOCK_STORED);
     tight.max_len = 5;
     CHECK(roundtrip("20 symbols at L=5", same, 300000, &tight, tree, &clen) == H278_BLOCK_HUFFMAN);
@@ -88,7 +88,7 @@ int main(void)
     /* Every block size edge: sizes around multiples of the block size. */
     for (uint32_t bs = 256; bs <= 4096; bs *= 4)
         for (size_t len = bs - 2; len <= 2 * (size_t)bs + 2; len += bs / 2 - 1) {
-            h278_enc_params q = {11, 8, bs, (int)(len & 1)};
+            h278_enc_params q = {11, 8, bs, (int)(len & 1), 0};
             roundtrip("around block sizes", same, len, &q, tree, &clen);
         }
 

@@ -28,7 +28,7 @@ int main(void)
             continue;
         for (size_t li = 0; li < 5; li++)
             for (size_t ki = 0; ki < 3; ki++) {
-                h278_enc_params p = {Ls[li], Ks[ki], Bs[(li + ki) % 3], (int)(ki == 2)};
+                h278_enc_params p = {Ls[li], Ks[ki], Bs[(li + ki) % 3], (int)(ki == 2), 0};
                 uint64_t bound = h278_compress_bound(n, &p);
                 uint8_t *comp = malloc(bound), *out = malloc(n + 1);
                 size_t clen = 0, olen = 0;

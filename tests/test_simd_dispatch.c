@@ -99,7 +99,7 @@ int main(void)
     /* It decodes a SIMD-shaped file and a segmented one (through the
      * fallback) like the oracle. */
     for (int shape = 0; shape < 3 && data && simd; shape++) { /* K=4, K=32 interleaved, K=32 segmented */
-        h278_enc_params p = {11, shape ? 32 : 4, 1 << 17, shape == 1};
+        h278_enc_params p = {11, shape ? 32 : 4, 1 << 17, shape == 1, 0};
         uint64_t bound = h278_compress_bound(n, &p);
         uint8_t *comp = malloc(bound), *out = malloc(n);
         size_t clen, olen;

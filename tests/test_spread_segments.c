@@ -38,7 +38,7 @@ static void check_segment_rule(void)
 
 static void check_file(const uint8_t *data, size_t n, unsigned k, int il)
 {
-    h278_enc_params p = {11, k, 1u << 17, il};
+    h278_enc_params p = {11, k, 1u << 17, il, 0};
     uint64_t bound = h278_compress_bound(n, &p);
     uint8_t *comp = malloc(bound), *out = malloc(n + 1);
     size_t clen = 0;
@@ -74,7 +74,8 @@ static void check_file(const uint8_t *data, size_t n, unsigned k, int il)
 
     for (size_t i = 0; i < h278_variant_count(); i++) {
         h278_decoder *d = NULL;
-        if (!h278_variant_available(i) || h278_decoder_new(h278_variant_name(i), NULL, &d) != H278_OK)
+        if (!h278_variant_available(i) || !(h278_variant_layouts(i) & H278_LAYOUTS_CLASSIC) ||
+            h278_decoder_new(h278_variant_name(i), NULL, &d) != H278_OK)
             continue;
         size_t olen = 0;
         h278_error err = h278_decompress(d, comp, clen, out, n, &olen, NULL);

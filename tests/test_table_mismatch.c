@@ -6,7 +6,10 @@
  * H278_ERR_TABLE_MISMATCH instead of indexing a table past its end. The
  * SIMD variants also refuse a block with another stream count, and the
  * API refuses a block whose variant (own loop or fallback) differs from
- * the one that built the tables. Matching blocks still decode exactly.
+ * the one that built the tables. The pivot variants, whose scratch is
+ * sized for the block they were built for, refuse a larger block, and the
+ * oracle refuses a block of the other layout than it was built for.
+ * Matching blocks still decode exactly.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +18,8 @@
 #include "testutil.h"
 
 /* One compressed single-block file of n bytes whose symbols follow a
- * geometric-like spread over `symbols` values (more symbols: longer codes). */
+ * geometric-like spread over `symbols` values (more symbols: longer codes);
+ * il: 0 segmented, 1 interleaved, 2 pivot. */
 typedef struct sample {
     uint8_t *data, *file;
     size_t n, file_size;
@@ -24,7 +28,7 @@ typedef struct sample {
 
 static int make_sample(sample *s, size_t n, unsigned symbols, unsigned L, unsigned K, int il, uint64_t seed)
 {
-    h278_enc_params p = {L, K, 1u << 17, il};
+    h278_enc_params p = {L, K, 1u << 17, il == 1, il == 2};
     s->n = n;
     s->data = malloc(n);
     for (size_t i = 0; i < n; i++) {
@@ -62,24 +66,46 @@ int main(void)
     CHECKF(shorter.b.code_max_len < longer.b.code_max_len, "longest codes %u and %u", shorter.b.code_max_len,
            longer.b.code_max_len);
     CHECK(longer.b.code_max_len == other_k.b.code_max_len);
-    uint8_t *out = malloc(20000);
+    sample shorter_p, longer_p, bigger_p;
+    CHECK(make_sample(&shorter_p, 20000, 6, 11, 1, 2, 1));
+    CHECK(make_sample(&longer_p, 20000, 12, 11, 1, 2, 2));
+    CHECK(make_sample(&bigger_p, 40000, 12, 11, 1, 2, 2));
+    CHECK(longer_p.b.code_max_len == bigger_p.b.code_max_len && shorter_p.b.code_max_len < longer_p.b.code_max_len);
+    uint8_t *out = malloc(40000);
 
     for (size_t i = 0; i < h278_variant_count(); i++) {
         const char *name = h278_variant_name(i);
         h278_decoder *d = NULL;
         if (!h278_variant_available(i) || h278_decoder_new(name, NULL, &d) != H278_OK)
             continue;
+        const int pivot = !(h278_variant_layouts(i) & H278_LAYOUTS_CLASSIC);
+        const sample *sh = pivot ? &shorter_p : &shorter, *lo = pivot ? &longer_p : &longer;
         /* No build at all. */
-        CHECKF(h278_decoder_decode(d, &longer.b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: no build", name);
+        CHECKF(h278_decoder_decode(d, &lo->b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: no build", name);
         /* Built for short codes, given long ones, and the reverse. */
-        CHECK(h278_decoder_build(d, &shorter.b) == H278_OK);
-        CHECKF(h278_decoder_decode(d, &longer.b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: longer codes", name);
-        CHECK(h278_decoder_build(d, &longer.b) == H278_OK);
-        CHECKF(h278_decoder_decode(d, &shorter.b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: shorter codes",
+        CHECK(h278_decoder_build(d, &sh->b) == H278_OK);
+        CHECKF(h278_decoder_decode(d, &lo->b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: longer codes", name);
+        CHECK(h278_decoder_build(d, &lo->b) == H278_OK);
+        CHECKF(h278_decoder_decode(d, &sh->b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: shorter codes",
                name);
         /* The block built for decodes exactly. */
-        CHECKF(h278_decoder_decode(d, &longer.b, out, 20000) == H278_OK && memcmp(out, longer.data, 20000) == 0,
+        CHECKF(h278_decoder_decode(d, &lo->b, out, 20000) == H278_OK && memcmp(out, lo->data, 20000) == 0,
                "%s: matching block", name);
+        if (pivot) {
+            /* Same code, twice the symbols: more than the scratch built for. */
+            h278_error e = h278_decoder_decode(d, &bigger_p.b, out, 40000);
+            CHECKF(e == H278_ERR_TABLE_MISMATCH, "%s: larger block: %s", name, h278_strerror(e));
+            h278_decoder_free(d);
+            continue;
+        }
+        if (h278_variant_layouts(i) & H278_LAYOUTS_PIVOT) {
+            /* The oracle: tables built for one layout, a block of the other. */
+            CHECK(h278_decoder_build(d, &longer_p.b) == H278_OK);
+            CHECKF(h278_decoder_decode(d, &longer.b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: layout", name);
+            CHECK(h278_decoder_build(d, &longer.b) == H278_OK);
+            CHECKF(h278_decoder_decode(d, &longer_p.b, out, 20000) == H278_ERR_TABLE_MISMATCH, "%s: layout", name);
+            CHECK(h278_decoder_build(d, &longer.b) == H278_OK);
+        }
         /* Another stream count with the same longest code: the scalar
          * variants' tables do not depend on K, the SIMD lanes' do. */
         h278_error e = h278_decoder_decode(d, &other_k.b, out, 20000);
@@ -128,5 +154,8 @@ int main(void)
     free_sample(&other_k);
     free_sample(&segmented);
     free_sample(&spread);
+    free_sample(&shorter_p);
+    free_sample(&longer_p);
+    free_sample(&bigger_p);
     return h278_test_finish();
 }

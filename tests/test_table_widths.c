@@ -20,7 +20,7 @@
 static h278_error roundtrip(const char *variant, const h278_params *params, const uint8_t *data,
                             size_t n, unsigned L, unsigned K, int il, unsigned *code_max_len)
 {
-    h278_enc_params p = {L, K, 64 * 1024, il};
+    h278_enc_params p = {L, K, 64 * 1024, il, 0};
     uint64_t bound = h278_compress_bound(n, &p);
     uint8_t *comp = malloc(bound), *out = malloc(n);
     size_t clen = 0, olen = 0;

@@ -1,0 +1,309 @@
+/*
+ * pivot.c - the pivot layout's tree shape, region walk and decode plan
+ * (pivot.h says what each is for; docs/FORMAT.md states the rule).
+ *
+ * The shape rule, worked: lengths a=1, b=3, c=3, d=3, e=3 (Kraft sum
+ * 1/2 + 4/8 = 1). Length 3 has 4 = 2^2 symbols: one flat node of depth 2,
+ * rooted at depth 3 - 2 = 1, holding b, c, d, e by packed code 0..3. Length
+ * 1 has one symbol: the leaf a at depth 1. Depth 1 then holds [leaf a,
+ * flat bcde] (leaves before flat nodes), paired into the root, a MIXED
+ * node: bit 0 sends a symbol to a, bit 1 to the flat node. The canonical
+ * tree has the same lengths, but would spend two levels of bitmaps on
+ * b, c, d, e instead of one packed 2-bit code each.
+ */
+#include <string.h>
+
+#include "le.h"
+#include "pivot.h"
+
+/* ---- Shape ------------------------------------------------------------------ */
+
+/* Nodes are made bottom-up into `made` and copied to preorder at the end. */
+typedef struct shape_builder {
+    h278_pivot_node made[H278_PIVOT_MAX_NODES];
+    unsigned made_count;
+    uint16_t level[H278_MAX_CODE_LEN + 1][H278_PIVOT_MAX_NODES]; /* nodes at each depth */
+    unsigned level_count[H278_MAX_CODE_LEN + 1];
+} shape_builder;
+
+static int add_node(shape_builder *sb, h278_pivot_node node)
+{
+    if (sb->made_count >= H278_PIVOT_MAX_NODES || sb->level_count[node.depth] >= H278_PIVOT_MAX_NODES)
+        return 0;
+    sb->made[sb->made_count] = node;
+    sb->level[node.depth][sb->level_count[node.depth]++] = (uint16_t)sb->made_count++;
+    return 1;
+}
+
+h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *shape)
+{
+    shape_builder sb_storage, *sb = &sb_storage;
+    uint16_t flat_symbols = 0;
+    unsigned present = 0;
+    sb->made_count = 0;
+    memset(sb->level_count, 0, sizeof sb->level_count);
+
+    for (unsigned s = 0; s < 256; s++)
+        present += lengths[s] != 0;
+    if (present < 2)
+        return H278_ERR_CODE_TOO_FEW;
+
+    /* Step 1, deepest level first: each level's symbols, in symbol order,
+     * in groups of the powers of two of their count, largest first. A
+     * group of 2^j becomes a FLAT node of depth j (a LEAF for j = 0) whose
+     * root sits j levels above the leaves. These are the "native" nodes of
+     * that depth; they are appended to the level after the MIXED nodes
+     * that pairing the level below makes. */
+    uint16_t native[H278_MAX_CODE_LEN + 1][H278_PIVOT_MAX_NODES];
+    unsigned native_count[H278_MAX_CODE_LEN + 1] = {0};
+    h278_pivot_node natives[H278_PIVOT_MAX_NODES];
+    unsigned natives_count = 0;
+    for (unsigned l = 1; l <= H278_MAX_CODE_LEN; l++) {
+        uint8_t syms[256];
+        unsigned c = 0;
+        for (unsigned s = 0; s < 256; s++)
+            if (lengths[s] == l)
+                syms[c++] = (uint8_t)s;
+        unsigned at = 0;
+        for (unsigned j = H278_PIVOT_MAX_FLAT_BITS + 1; j-- > 0;) {
+            if (!(c & (1u << j)))
+                continue;
+            if (j > l)
+                return H278_ERR_CODE_OVERSUBSCRIBED;
+            h278_pivot_node node = {0};
+            node.depth = (uint8_t)(l - j);
+            if (j == 0) {
+                node.kind = H278_PIVOT_LEAF;
+                node.symbol = syms[at];
+            } else {
+                node.kind = H278_PIVOT_FLAT;
+                node.flat_bits = (uint8_t)j;
+                node.first = flat_symbols;
+                memcpy(shape->flat_symbols + flat_symbols, syms + at, 1u << j);
+                flat_symbols = (uint16_t)(flat_symbols + (1u << j));
+            }
+            at += 1u << j;
+            native[node.depth][native_count[node.depth]++] = (uint16_t)natives_count;
+            natives[natives_count++] = node;
+        }
+    }
+
+    /* Step 2, depth by depth from the deepest: the level is the MIXED nodes
+     * made from the level below, then its native nodes (in order of
+     * increasing leaf length); consecutive pairs become the MIXED nodes of
+     * the level above, the first of a pair its 0-child. (The MIXED nodes
+     * come first because they are added while the level below is paired.) */
+    for (unsigned d = H278_MAX_CODE_LEN + 1; d-- > 0;) {
+        for (unsigned i = 0; i < native_count[d]; i++)
+            if (!add_node(sb, natives[native[d][i]]))
+                return H278_ERR_CODE_OVERSUBSCRIBED;
+        if (d == 0)
+            break;
+        if (sb->level_count[d] % 2)
+            return H278_ERR_CODE_INCOMPLETE;
+        for (unsigned i = 0; i < sb->level_count[d]; i += 2) {
+            h278_pivot_node node = {0};
+            node.kind = H278_PIVOT_MIXED;
+            node.depth = (uint8_t)(d - 1);
+            node.child[0] = sb->level[d][i];
+            node.child[1] = sb->level[d][i + 1];
+            if (!add_node(sb, node))
+                return H278_ERR_CODE_OVERSUBSCRIBED;
+        }
+    }
+    if (sb->level_count[0] != 1)
+        return sb->level_count[0] > 1 ? H278_ERR_CODE_OVERSUBSCRIBED : H278_ERR_CODE_INCOMPLETE;
+
+    /* Step 3: preorder from the root (0-subtree, then 1-subtree). */
+    uint16_t stack[H278_PIVOT_MAX_NODES], index_of[H278_PIVOT_MAX_NODES];
+    unsigned top = 0, count = 0;
+    stack[top++] = sb->level[0][0];
+    shape->flat_count = shape->mixed_count = 0;
+    while (top) {
+        uint16_t m = stack[--top];
+        index_of[m] = (uint16_t)count;
+        shape->node[count++] = sb->made[m];
+        if (sb->made[m].kind == H278_PIVOT_MIXED) {
+            stack[top++] = sb->made[m].child[1];
+            stack[top++] = sb->made[m].child[0];
+            shape->mixed_count++;
+        } else if (sb->made[m].kind == H278_PIVOT_FLAT) {
+            shape->flat_count++;
+        }
+    }
+    for (unsigned i = 0; i < count; i++)
+        if (shape->node[i].kind == H278_PIVOT_MIXED)
+            for (unsigned c = 0; c < 2; c++)
+                shape->node[i].child[c] = index_of[shape->node[i].child[c]];
+    shape->count = (uint16_t)count;
+    return H278_OK;
+}
+
+/* ---- Regions ---------------------------------------------------------------- */
+
+/* Set bits among the first n bits of bitmap (LSB first). */
+static uint64_t popcount_bits(const uint8_t *bitmap, uint32_t n)
+{
+    uint64_t ones = 0;
+    uint32_t i = 0;
+    for (; i + 64 <= n; i += 64)
+        ones += (uint64_t)__builtin_popcountll(h278_load64(bitmap + i / 8));
+    for (; i < n; i++)
+        ones += (bitmap[i >> 3] >> (i & 7)) & 1u;
+    return ones;
+}
+
+/* Whether the bits after the first `bits` of a region of `bytes` bytes are
+ * zero (the padding of its last byte). */
+static int padding_is_zero(const uint8_t *region, uint64_t bytes, uint64_t bits)
+{
+    return (bits & 7) == 0 || (region[bytes - 1] >> (bits & 7)) == 0;
+}
+
+h278_error h278_pivot_regions(const h278_pivot_shape *shape, const uint8_t *p, uint32_t size,
+                              uint32_t n, int check_bitmaps, h278_pivot_region *region)
+{
+    uint32_t pos = 0;
+    region[0].symbols = n;
+    for (unsigned i = 0; i < shape->count; i++) {
+        const h278_pivot_node *node = &shape->node[i];
+        uint32_t symbols = region[i].symbols;
+        uint64_t bytes = h278_pivot_region_bytes(node, symbols);
+        region[i].offset = pos;
+        if (bytes > size - pos)
+            return H278_ERR_PIVOT_REGION;
+        const uint8_t *r = p + pos;
+        if (node->kind == H278_PIVOT_MIXED) {
+            uint32_t ones = h278_load32(r);
+            if (ones > symbols)
+                return H278_ERR_PIVOT_COUNT;
+            if (check_bitmaps) {
+                if (popcount_bits(r + 4, symbols) != ones)
+                    return H278_ERR_PIVOT_COUNT;
+                if (!padding_is_zero(r + 4, bytes - 4, symbols))
+                    return H278_ERR_CORRUPT_STREAM;
+            }
+            region[node->child[0]].symbols = symbols - ones;
+            region[node->child[1]].symbols = ones;
+        } else if (node->kind == H278_PIVOT_FLAT && check_bitmaps && bytes > 0) {
+            if (!padding_is_zero(r, bytes, (uint64_t)symbols * node->flat_bits))
+                return H278_ERR_CORRUPT_STREAM;
+        }
+        pos += (uint32_t)bytes;
+    }
+    return pos == size ? H278_OK : H278_ERR_PIVOT_REGION;
+}
+
+/* ---- Plan ------------------------------------------------------------------- */
+
+typedef struct plan_builder {
+    const h278_pivot_shape *shape;
+    const h278_pivot_region *region;
+    const uint8_t *regions;
+    uint8_t *scratch_end;
+    h278_pivot_plan *plan;
+} plan_builder;
+
+/* Plans node i writing its symbols to out, with free scratch from top on;
+ * children's steps first. Returns 0 when the counts do not fit scratch
+ * (a block changed since it was parsed). */
+static int plan_node(plan_builder *pb, unsigned i, uint8_t *out, uint8_t *top)
+{
+    const h278_pivot_node *node = &pb->shape->node[i];
+    const uint32_t n = pb->region[i].symbols;
+    const uint8_t *bits = pb->regions + pb->region[i].offset;
+    if (n == 0)
+        return 1; /* nothing reaches it, nor anything below it */
+    h278_pivot_step step = {0};
+    step.kind = node->kind;
+    step.symbols = n;
+    step.out = out;
+    if (node->kind == H278_PIVOT_FLAT) {
+        step.flat_bits = node->flat_bits;
+        step.bits = bits;
+        step.flat_symbols = pb->shape->flat_symbols + node->first;
+    } else if (node->kind == H278_PIVOT_MIXED) {
+        const unsigned c0 = node->child[0], c1 = node->child[1];
+        const int leaf0 = pb->shape->node[c0].kind == H278_PIVOT_LEAF;
+        const int leaf1 = pb->shape->node[c1].kind == H278_PIVOT_LEAF;
+        if (leaf0 && leaf1)
+            return 0; /* the shape rule makes such a pair a FLAT node */
+        /* The tail child: the one that is not a leaf, or the larger one. */
+        const unsigned tail_bit = leaf0 ? 1 : leaf1 ? 0 : pb->region[c1].symbols > pb->region[c0].symbols;
+        const unsigned tail = tail_bit ? c1 : c0, other = tail_bit ? c0 : c1;
+        const uint32_t tail_n = pb->region[tail].symbols, other_n = pb->region[other].symbols;
+        uint8_t *other_out = top;
+        if (!(leaf0 || leaf1)) {
+            if ((size_t)(pb->scratch_end - top) < (size_t)other_n + H278_PIVOT_SLACK)
+                return 0;
+            top += other_n + H278_PIVOT_SLACK;
+        }
+        if (!plan_node(pb, tail, out + (n - tail_n), top))
+            return 0;
+        if (!(leaf0 || leaf1) && !plan_node(pb, other, other_out, top))
+            return 0;
+        step.tail_bit = (uint8_t)tail_bit;
+        step.tail_symbols = tail_n;
+        step.other_leaf = (uint8_t)(leaf0 || leaf1);
+        step.other_symbol = pb->shape->node[other].symbol;
+        step.other = step.other_leaf ? NULL : other_out;
+        step.bits = bits + 4;
+    } else {
+        return 0; /* a leaf never needs a step (the root is never one) */
+    }
+    if (pb->plan->count >= H278_PIVOT_MAX_NODES)
+        return 0;
+    pb->plan->step[pb->plan->count++] = step;
+    return 1;
+}
+
+h278_error h278_pivot_plan_build(const h278_pivot_shape *shape, const h278_block *b, uint8_t *dst,
+                                 uint8_t *scratch, size_t scratch_size, h278_pivot_plan *plan)
+{
+    h278_pivot_region region[H278_PIVOT_MAX_NODES];
+    h278_error err = h278_pivot_regions(shape, b->stream[0], b->stream_size[0], b->decoded_size, 0, region);
+    if (err)
+        return H278_ERR_CORRUPT_STREAM;
+    plan_builder pb = {shape, region, b->stream[0], scratch + scratch_size, plan};
+    plan->count = 0;
+    return plan_node(&pb, 0, dst, scratch) ? H278_OK : H278_ERR_CORRUPT_STREAM;
+}
+
+/* ---- Tables ----------------------------------------------------------------- */
+
+/* Scratch starts 64-byte aligned after the tables (the API aligns them). */
+static size_t tables_size(void)
+{
+    return (sizeof(h278_pivot_tables) + 63) & ~(size_t)63;
+}
+
+size_t h278_pivot_table_bytes(unsigned code_max_len, const h278_params *p)
+{
+    (void)code_max_len;
+    (void)p;
+    return tables_size();
+}
+
+size_t h278_pivot_block_scratch_bytes(const h278_block *b)
+{
+    return h278_pivot_scratch_bytes(b->decoded_size);
+}
+
+h278_error h278_pivot_build(const h278_block *b, const h278_params *p, void *tables)
+{
+    (void)p;
+    h278_pivot_tables *t = tables;
+    t->desc = h278_table_desc_of(b, 0);
+    t->scratch_capacity = (uint32_t)h278_pivot_scratch_bytes(b->decoded_size);
+    return h278_pivot_shape_build(b->lengths, &t->shape);
+}
+
+h278_error h278_pivot_plan_for(const h278_block *b, const void *tables, uint8_t *dst, h278_pivot_plan *plan)
+{
+    const h278_pivot_tables *t = tables;
+    if (!h278_table_desc_fits(&t->desc, b) || h278_pivot_scratch_bytes(b->decoded_size) > t->scratch_capacity ||
+        h278_block_layout(b) != H278_LAYOUTS_PIVOT)
+        return H278_ERR_TABLE_MISMATCH;
+    uint8_t *scratch = (uint8_t *)tables + tables_size();
+    return h278_pivot_plan_build(&t->shape, b, dst, scratch, t->scratch_capacity, plan);
+}

@@ -1,0 +1,186 @@
+/*
+ * decode_pivot_avx2.c - the pivot layout with AVX2 and BMI2: 16 symbols per
+ * merge step through PSHUFB, 8 codes per PDEP (docs/DECODERS.md).
+ *
+ * The plan and its rules are decode_pivot.c's; only the two kernels differ:
+ *
+ * - MIXED, 16 symbols at a time: for each byte m of the bitmap (8 symbols)
+ *   a table gives the PSHUFB control that spreads the next popcount(m)
+ *   symbols of a child over the positions of m's set bits: byte j is the
+ *   rank of bit j among the set bits below it, or 0x80 (PSHUFB writes a
+ *   zero) where bit j is clear. The second byte's control is the same
+ *   table entry plus popcount of the first byte. One shuffle per child and
+ *   an OR (or, for a leaf child, a blend with its broadcast symbol) merge
+ *   16 symbols. This is what VPEXPANDB does in one instruction on AVX-512.
+ * - FLAT, 8 codes of D bits at a time: PDEP deposits the 8 * D bits into
+ *   the low D bits of 8 bytes; PSHUFB looks 16 codes up in the 16-byte
+ *   quarters of the 2^D-entry symbol table (one for D <= 4, 2^(D-4)
+ *   shuffles and blends above).
+ *
+ * Near a buffer's end, where a 16-byte load would leave it, the rest of
+ * the buffer is copied to a local array first, so no read leaves a buffer
+ * however the bitmap lies (pivot.h). Compiled with a target attribute;
+ * offered only where cpu.c finds AVX2 and BMI2.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "pivot.h"
+
+#define PIVOT_AVX2_TARGET __attribute__((target("avx2,bmi,bmi2,popcnt")))
+
+/* PSHUFB controls by bitmap byte m: byte j is the rank of bit j among m's
+ * set bits, or 0x80 where bit j is clear. Built by the preprocessor. */
+#define POP_BELOW(m, j) (__builtin_popcount((m) & ((1u << (j)) - 1u)))
+#define CTL_BYTE(m, j) ((uint64_t)(((m) >> (j)) & 1u ? POP_BELOW(m, j) : 0x80) << (8 * (j)))
+#define CTL(m)                                                                                            \
+    (CTL_BYTE(m, 0) | CTL_BYTE(m, 1) | CTL_BYTE(m, 2) | CTL_BYTE(m, 3) | CTL_BYTE(m, 4) | CTL_BYTE(m, 5) | \
+     CTL_BYTE(m, 6) | CTL_BYTE(m, 7))
+#define CTL4(m) CTL(m), CTL(m + 1), CTL(m + 2), CTL(m + 3)
+#define CTL16(m) CTL4(m), CTL4(m + 4), CTL4(m + 8), CTL4(m + 12)
+#define CTL64(m) CTL16(m), CTL16(m + 16), CTL16(m + 32), CTL16(m + 48)
+static const uint64_t expand_control[256] = {CTL64(0u), CTL64(64u), CTL64(128u), CTL64(192u)};
+#undef CTL64
+#undef CTL16
+#undef CTL4
+#undef CTL
+#undef CTL_BYTE
+#undef POP_BELOW
+
+/* The PSHUFB control for 16 symbols whose positions are the set bits of
+ * the 16-bit mask k. */
+PIVOT_AVX2_TARGET static inline __m128i spread_control(unsigned k)
+{
+    const uint64_t low = expand_control[k & 0xFF];
+    const uint64_t high = expand_control[k >> 8] + 0x0101010101010101ull * (uint64_t)_mm_popcnt_u32(k & 0xFF);
+    return _mm_set_epi64x((long long)high, (long long)low);
+}
+
+/* A child's symbols, read 16 at a time from `at`; near the end of the
+ * buffer (`end`) the rest is copied to `spare`, with room after it. */
+typedef struct source {
+    const uint8_t *p;
+    uint32_t used, n;
+    uint8_t spare[32];
+} source;
+
+PIVOT_AVX2_TARGET static inline __m128i source_next16(source *src)
+{
+    uint32_t at = src->used < src->n ? src->used : src->n;
+    if (src->p != src->spare && at + 16 > src->n) {
+        memset(src->spare, 0, sizeof src->spare);
+        memcpy(src->spare, src->p + at, src->n - at);
+        src->p = src->spare - 0; /* offsets now count from the copy */
+        src->n -= at;
+        src->used -= at;
+        at = 0;
+    }
+    if (src->p == src->spare && at > 16)
+        at = 16;
+    return _mm_loadu_si128((const __m128i *)(src->p + at));
+}
+
+PIVOT_AVX2_TARGET static void decode_mixed(const h278_pivot_step *s)
+{
+    const uint32_t n = s->symbols;
+    source tail = {.p = s->out + (n - s->tail_symbols), .n = s->tail_symbols};
+    source other = {.p = s->other, .n = n - s->tail_symbols};
+    const __m128i leaf = _mm_set1_epi8((char)s->other_symbol);
+    for (uint32_t i = 0; i < n; i += 16) {
+        const uint32_t count = n - i < 16 ? n - i : 16;
+        const unsigned valid = (1u << count) - 1u;
+        unsigned bits = s->bits[i / 8];
+        if (count > 8)
+            bits |= (unsigned)s->bits[i / 8 + 1] << 8;
+        const unsigned k = (s->tail_bit ? bits : ~bits) & valid;
+        const __m128i tail_ctl = spread_control(k);
+        const __m128i from_tail = _mm_shuffle_epi8(source_next16(&tail), tail_ctl);
+        __m128i r;
+        if (s->other_leaf) {
+            r = _mm_blendv_epi8(from_tail, leaf, tail_ctl); /* 0x80: not from the tail */
+        } else {
+            const __m128i from_other = _mm_shuffle_epi8(source_next16(&other), spread_control(~k & valid));
+            r = _mm_or_si128(from_tail, from_other);
+        }
+        if (count == 16) {
+            _mm_storeu_si128((__m128i *)(s->out + i), r);
+        } else {
+            uint8_t last[16];
+            _mm_storeu_si128((__m128i *)last, r);
+            memcpy(s->out + i, last, count);
+        }
+        const uint32_t took = (uint32_t)_mm_popcnt_u32(k);
+        tail.used += took;
+        other.used += count - took;
+    }
+}
+
+/* The symbols of 16 codes (one per byte, < 2^D). */
+PIVOT_AVX2_TARGET static inline __m128i flat_lookup(__m128i codes, unsigned d, const __m128i table[16])
+{
+    if (d <= 4)
+        return _mm_shuffle_epi8(table[0], codes);
+    const __m128i low4 = _mm_and_si128(codes, _mm_set1_epi8(0x0F));
+    const __m128i high4 = _mm_and_si128(_mm_srli_epi16(codes, 4), _mm_set1_epi8(0x0F));
+    __m128i r = _mm_setzero_si128();
+    for (unsigned q = 0; q < (1u << (d - 4)); q++)
+        r = _mm_blendv_epi8(r, _mm_shuffle_epi8(table[q], low4), _mm_cmpeq_epi8(high4, _mm_set1_epi8((char)q)));
+    return r;
+}
+
+PIVOT_AVX2_TARGET static void decode_flat(const h278_pivot_step *s)
+{
+    const unsigned d = s->flat_bits;
+    const uint64_t bytes = ((uint64_t)s->symbols * d + 7) / 8;
+    const uint64_t deposit = 0x0101010101010101ull * ((1u << d) - 1u);
+    uint8_t table_bytes[256] = {0};
+    __m128i table[16];
+    memcpy(table_bytes, s->flat_symbols, 1u << d);
+    for (unsigned q = 0; q < 16; q++)
+        table[q] = _mm_loadu_si128((const __m128i *)(table_bytes + 16 * q));
+    for (uint32_t i = 0; i < s->symbols; i += 16) {
+        const uint64_t at = (uint64_t)i / 8 * d; /* 16 codes = 2 * D bytes */
+        uint64_t word[2] = {0, 0};
+        memcpy(word, s->bits + at, bytes - at < 2u * d ? bytes - at : 2u * d);
+        /* Codes 0-7 are the low 8 * D bits, codes 8-15 the next. */
+        const uint64_t second = d == 8 ? word[1] : (word[0] >> (8 * d)) | (word[1] << (64 - 8 * d));
+        const __m128i codes = _mm_set_epi64x((long long)_pdep_u64(second, deposit),
+                                             (long long)_pdep_u64(word[0], deposit));
+        const __m128i r = flat_lookup(codes, d, table);
+        const uint32_t count = s->symbols - i < 16 ? s->symbols - i : 16;
+        if (count == 16) {
+            _mm_storeu_si128((__m128i *)(s->out + i), r);
+        } else {
+            uint8_t last[16];
+            _mm_storeu_si128((__m128i *)last, r);
+            memcpy(s->out + i, last, count);
+        }
+    }
+}
+
+static h278_error pivot_avx2_decode(const h278_block *b, const h278_params *p, const void *tables, uint8_t *dst)
+{
+    (void)p;
+    h278_pivot_plan plan;
+    h278_error err = h278_pivot_plan_for(b, tables, dst, &plan);
+    if (err)
+        return err;
+    for (uint32_t i = 0; i < plan.count; i++) {
+        if (plan.step[i].kind == H278_PIVOT_FLAT)
+            decode_flat(&plan.step[i]);
+        else
+            decode_mixed(&plan.step[i]);
+    }
+    return H278_OK;
+}
+
+const h278_variant h278_variant_pivot_avx2 = {
+    .name = "pivot-avx2",
+    .summary = "pivot layout, PSHUFB merges 16 symbols per step and PDEP unpacking (AVX2 + BMI2; pivot blocks only)",
+    .cpu_needs = H278_CPU_AVX2 | H278_CPU_BMI2,
+    .table_bytes = h278_pivot_table_bytes,
+    .scratch_bytes = h278_pivot_block_scratch_bytes,
+    .build = h278_pivot_build,
+    .decode = pivot_avx2_decode,
+    .layouts = H278_LAYOUTS_PIVOT,
+};

@@ -1,0 +1,191 @@
+/*
+ * decode_pivot_avx512.c - the pivot layout with AVX-512 VBMI2: 64 symbols
+ * per instruction where decode_pivot.c does one (docs/DECODERS.md).
+ *
+ * The plan and its rules are decode_pivot.c's; only the two kernels differ:
+ *
+ * - MIXED, 64 symbols at a time: the bitmap's next 64 bits are a mask k of
+ *   the positions that take the tail child. VPEXPANDB spreads the next
+ *   popcount(k) tail symbols over the set positions of k in order, and,
+ *   merge-masked, keeps what is already in the other positions: expanding
+ *   the other child's symbols into ~k first (or broadcasting a leaf's
+ *   symbol) makes the whole merge two instructions.
+ * - FLAT, 64 codes of D <= 8 bits (8 * D bytes) at a time: VPERMB gives
+ *   each 64-bit lane the D bytes of its 8 codes, VPMULTISHIFTQB moves code
+ *   j's bits to byte j (bit offset j * D), an AND keeps D bits, and VPERMB
+ *   (D <= 6) or VPERMI2B (D = 7; two of them and a blend for D = 8) looks
+ *   the symbols up in the 2^D-byte table held in registers.
+ *
+ * Reads stay inside their buffers however the bitmap lies: tail-child
+ * loads are masked to the symbols the plan counted, other-child loads
+ * stay within its scratch slack, and the last chunk's store is masked.
+ * Compiled with a target attribute; offered only where cpu.c finds
+ * AVX-512 with VBMI2.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "pivot.h"
+
+#define PIVOT_AVX512_TARGET \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi,bmi2,popcnt")))
+
+/* The low n bits set, n in 0..64. */
+PIVOT_AVX512_TARGET static inline uint64_t low_bits(uint64_t n)
+{
+    return n >= 64 ? ~0ull : _bzhi_u64(~0ull, (unsigned)n);
+}
+
+/* Up to 8 bytes of a bitmap as an integer (fewer at its end). */
+static inline uint64_t load_bits(const uint8_t *p, size_t bytes)
+{
+    uint64_t v = 0;
+    memcpy(&v, p, bytes < 8 ? bytes : 8);
+    return v;
+}
+
+/* One chunk of a merge: `count` (1..64) outputs at out + i, taking the
+ * next tail symbols from tail + *t and the others from other + *o, or the
+ * leaf symbol when other is NULL. Everything is passed as values, so the
+ * loop keeps it in registers (the stores to out could alias a step). */
+PIVOT_AVX512_TARGET static inline void merge_chunk(uint8_t *out, const uint8_t *bits, uint64_t flip, const uint8_t *tail,
+                                                   uint32_t tail_n, const uint8_t *other, uint32_t other_n,
+                                                   __m512i leaf, uint32_t i, uint32_t count, uint32_t *t, uint32_t *o)
+{
+    const uint64_t valid = low_bits(count);
+    const uint64_t k = (load_bits(bits + i / 8, (count + 7) / 8) ^ flip) & valid;
+    /* Bounded by the counts: a lying bitmap reads garbage, never outside. */
+    const uint32_t t_at = *t < tail_n ? *t : tail_n, t_left = tail_n - t_at;
+    const __m512i tv = t_left >= 64 ? _mm512_loadu_si512(tail + t_at)
+                                    : _mm512_maskz_loadu_epi8(low_bits(t_left), tail + t_at);
+    __m512i r;
+    if (!other) {
+        r = _mm512_mask_expand_epi8(leaf, k, tv);
+    } else {
+        const uint32_t o_at = *o < other_n ? *o : other_n;
+        __m512i ov = _mm512_loadu_si512(other + o_at); /* in the scratch slack */
+        /* Keeps the load a load: VPEXPANDB with a memory operand is
+         * slower than a load and the register form. */
+        __asm__("" : "+v"(ov));
+        r = _mm512_mask_expand_epi8(_mm512_maskz_expand_epi8(~k & valid, ov), k, tv);
+    }
+    if (count == 64)
+        _mm512_storeu_si512(out + i, r);
+    else
+        _mm512_mask_storeu_epi8(out + i, valid, r);
+    const uint32_t took = (uint32_t)_mm_popcnt_u64(k);
+    *t += took;
+    *o += count - took;
+}
+
+/* The merge loop, once with a leaf child and once with two buffers. */
+PIVOT_AVX512_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const uint8_t *bits, uint64_t flip,
+                                                 uint32_t tail_n, const uint8_t *other, __m512i leaf)
+{
+    const uint8_t *tail = out + (n - tail_n);
+    const uint32_t other_n = n - tail_n;
+    uint32_t i = 0, t = 0, o = 0;
+    for (; i + 64 <= n; i += 64)
+        merge_chunk(out, bits, flip, tail, tail_n, other, other_n, leaf, i, 64, &t, &o);
+    if (i < n)
+        merge_chunk(out, bits, flip, tail, tail_n, other, other_n, leaf, i, n - i, &t, &o);
+}
+
+PIVOT_AVX512_TARGET static void decode_mixed(const h278_pivot_step *s)
+{
+    const uint64_t flip = s->tail_bit ? 0 : ~0ull; /* makes k the tail's positions */
+    const __m512i leaf = _mm512_set1_epi8((char)s->other_symbol);
+    if (s->other_leaf)
+        merge_all(s->out, s->symbols, s->bits, flip, s->tail_symbols, NULL, leaf);
+    else
+        merge_all(s->out, s->symbols, s->bits, flip, s->tail_symbols, s->other, leaf);
+}
+
+/* The symbols of 64 D-bit codes (one per byte of codes, < 2^D). */
+PIVOT_AVX512_TARGET static inline __m512i flat_lookup(__m512i codes, unsigned d, const __m512i table[4])
+{
+    if (d <= 6)
+        return _mm512_permutexvar_epi8(codes, table[0]);
+    const __m512i low = _mm512_permutex2var_epi8(table[0], codes, table[1]);
+    if (d == 7)
+        return low;
+    const __m512i high = _mm512_permutex2var_epi8(table[2], codes, table[3]);
+    return _mm512_mask_blend_epi8(_mm512_movepi8_mask(codes), low, high);
+}
+
+/* Per D (index D - 1): the VPERMB indices that give 64-bit lane L the
+ * bytes L * D .. L * D + 7 (its D bytes, then bytes it ignores), and the
+ * VPMULTISHIFTQB offsets j * D of its 8 codes. Constants, so a FLAT step
+ * with few symbols does not pay for making them. */
+#define LANE_BYTES(lane, d) (lane) * (d), (lane) * (d) + 1, (lane) * (d) + 2, (lane) * (d) + 3, \
+    (lane) * (d) + 4, (lane) * (d) + 5, (lane) * (d) + 6, (lane) * (d) + 7
+#define GATHER(d) {LANE_BYTES(0, d), LANE_BYTES(1, d), LANE_BYTES(2, d), LANE_BYTES(3, d), \
+    LANE_BYTES(4, d), LANE_BYTES(5, d), LANE_BYTES(6, d), LANE_BYTES(7, d)}
+#define CODE_OFFSETS(d) 0, (d), 2 * (d), 3 * (d), 4 * (d), 5 * (d), 6 * (d), 7 * (d)
+#define SHIFT(d) {CODE_OFFSETS(d), CODE_OFFSETS(d), CODE_OFFSETS(d), CODE_OFFSETS(d), \
+    CODE_OFFSETS(d), CODE_OFFSETS(d), CODE_OFFSETS(d), CODE_OFFSETS(d)}
+static const uint8_t flat_gather[8][64] = {GATHER(1), GATHER(2), GATHER(3), GATHER(4),
+                                           GATHER(5), GATHER(6), GATHER(7), GATHER(8)};
+static const uint8_t flat_shift[8][64] = {SHIFT(1), SHIFT(2), SHIFT(3), SHIFT(4),
+                                          SHIFT(5), SHIFT(6), SHIFT(7), SHIFT(8)};
+#undef SHIFT
+#undef CODE_OFFSETS
+#undef GATHER
+#undef LANE_BYTES
+
+PIVOT_AVX512_TARGET static void decode_flat(const h278_pivot_step *s)
+{
+    const unsigned d = s->flat_bits;
+    const uint64_t bytes = ((uint64_t)s->symbols * d + 7) / 8;
+    const __m512i gather_v = _mm512_loadu_si512(flat_gather[d - 1]), shift_v = _mm512_loadu_si512(flat_shift[d - 1]);
+    const __m512i code_mask = _mm512_set1_epi8((char)((1u << d) - 1));
+    __m512i table[4];
+    for (unsigned q = 0; q < 4; q++)
+        table[q] = _mm512_maskz_loadu_epi8(low_bits(q * 64u < (1u << d) ? (1u << d) - q * 64u : 0),
+                                           s->flat_symbols + 64 * q);
+    const uint8_t *bits = s->bits;
+    uint8_t *out = s->out;
+    const uint32_t n = s->symbols;
+    const uint64_t chunk_mask = low_bits(8u * d); /* 64 codes = 8 * D bytes */
+    uint32_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        const __m512i packed = _mm512_maskz_loadu_epi8(chunk_mask, bits + (uint64_t)i / 8 * d);
+        __m512i codes = _mm512_permutexvar_epi8(gather_v, packed);
+        codes = _mm512_and_si512(_mm512_multishift_epi64_epi8(shift_v, codes), code_mask);
+        _mm512_storeu_si512(out + i, flat_lookup(codes, d, table));
+    }
+    if (i < n) {
+        const uint64_t at = (uint64_t)i / 8 * d;
+        const __m512i packed = _mm512_maskz_loadu_epi8(low_bits(bytes - at), bits + at);
+        __m512i codes = _mm512_permutexvar_epi8(gather_v, packed);
+        codes = _mm512_and_si512(_mm512_multishift_epi64_epi8(shift_v, codes), code_mask);
+        _mm512_mask_storeu_epi8(out + i, low_bits(n - i), flat_lookup(codes, d, table));
+    }
+}
+
+static h278_error pivot_avx512_decode(const h278_block *b, const h278_params *p, const void *tables, uint8_t *dst)
+{
+    (void)p;
+    h278_pivot_plan plan;
+    h278_error err = h278_pivot_plan_for(b, tables, dst, &plan);
+    if (err)
+        return err;
+    for (uint32_t i = 0; i < plan.count; i++) {
+        if (plan.step[i].kind == H278_PIVOT_FLAT)
+            decode_flat(&plan.step[i]);
+        else
+            decode_mixed(&plan.step[i]);
+    }
+    return H278_OK;
+}
+
+const h278_variant h278_variant_pivot_avx512 = {
+    .name = "pivot-avx512",
+    .summary = "pivot layout, VPEXPANDB merges and VPERMB lookups, 64 symbols per step (AVX-512 VBMI2; pivot blocks only)",
+    .cpu_needs = H278_CPU_AVX512 | H278_CPU_BMI2,
+    .table_bytes = h278_pivot_table_bytes,
+    .scratch_bytes = h278_pivot_block_scratch_bytes,
+    .build = h278_pivot_build,
+    .decode = pivot_avx512_decode,
+    .layouts = H278_LAYOUTS_PIVOT,
+};
