@@ -24,7 +24,8 @@ static const char *type_name(uint8_t t)
  * segments (format version 2). */
 static const char *layout_name(uint8_t flags)
 {
-    return (flags & H278_BLOCK_FLAG_INTERLEAVED) ? "interleaved"
+    return (flags & H278_BLOCK_FLAG_PIVOT)         ? "pivot"
+         : (flags & H278_BLOCK_FLAG_INTERLEAVED) ? "interleaved"
          : (flags & H278_BLOCK_FLAG_SPREAD)      ? "spread"
                                                  : "segmented";
 }
@@ -131,6 +132,45 @@ int h278_cmd_info(int argc, char **argv)
     return got < 0;
 }
 
+/* A pivot block's code tree (docs/FORMAT.md), one node per line, indented
+ * by depth: what passes through each node and what its region holds. In
+ * JSON a "pivot_tree" array, then the "tables" go on. */
+static void print_pivot_tree(const h278_block *b, int json)
+{
+    static h278_pivot_node_info nodes[511];
+    size_t count = h278_pivot_describe(b, nodes, 511);
+    if (!count)
+        return;
+    if (json)
+        printf("\"pivot_tree\":[");
+    else
+        printf("  pivot tree, %zu nodes in region order (symbols through each node, region bytes):\n", count);
+    for (size_t i = 0; i < count; i++) {
+        const h278_pivot_node_info *n = &nodes[i];
+        static const char *const kinds[] = {"leaf", "flat", "mixed"};
+        if (json) {
+            printf("%s{\"kind\":\"%s\",\"depth\":%u,\"symbols\":%u,\"region_bytes\":%u", i ? "," : "",
+                   kinds[n->kind], n->depth, n->symbols, n->region_bytes);
+            if (n->kind == 0)
+                printf(",\"symbol\":%u", n->symbol);
+            if (n->kind == 1)
+                printf(",\"flat_bits\":%u", n->flat_bits);
+            printf("}");
+            continue;
+        }
+        printf("    %*s%-5s %8u symbols", 2 * n->depth, "", kinds[n->kind], n->symbols);
+        if (n->kind == 0)
+            printf("  symbol 0x%02x%s%c%s\n", n->symbol, isprint(n->symbol) ? " '" : "",
+                   isprint(n->symbol) ? (char)n->symbol : ' ', isprint(n->symbol) ? "'" : "");
+        else if (n->kind == 1)
+            printf("  %u leaves of %u-bit codes, %u bytes\n", 1u << n->flat_bits, n->flat_bits, n->region_bytes);
+        else
+            printf("  count + bitmap, %u bytes\n", n->region_bytes);
+    }
+    if (json)
+        printf("],");
+}
+
 /* What explain shows of one block, text or JSON. */
 static void explain_block(const h278_reader *r, const h278_block *b, const uint8_t *data, int json)
 {
@@ -192,7 +232,9 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
                b->code_min_len, b->code_max_len, b->max_len, avg, b->streams, layout_name(b->flags));
         for (unsigned s = 0; s < b->streams; s++)
             printf("%s%u", s ? "," : "", b->stream_size[s]);
-        printf("],\"tables\":[");
+        printf("],");
+        print_pivot_tree(b, json);
+        printf("\"tables\":[");
     } else {
         printf("  %u symbols, code lengths %u..%u (limit L=%u)\n", b->symbol_count, b->code_min_len,
                b->code_max_len, b->max_len);
@@ -202,10 +244,20 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
                layout_name(b->flags));
         for (unsigned s = 0; s < b->streams; s++)
             printf(" %u", b->stream_size[s]);
-        printf(" bytes\n  tables each decoder variant builds for this code:\n");
+        printf(" bytes\n");
+        print_pivot_tree(b, json);
+        printf("  tables each decoder variant builds for this code:\n");
     }
+    const unsigned layout = (b->flags & H278_BLOCK_FLAG_PIVOT) ? H278_LAYOUTS_PIVOT : H278_LAYOUTS_CLASSIC;
     for (size_t i = 0; i < h278_variant_count(); i++) {
         int takes = h278_variant_takes(i, b);
+        if (!(h278_variant_layouts(i) & layout)) {
+            if (json)
+                printf("%s{\"variant\":\"%s\",\"decodes_layout\":false}", i ? "," : "", h278_variant_name(i));
+            else
+                printf("    %-14s    (does not decode the %s layout)\n", h278_variant_name(i), layout_name(b->flags));
+            continue;
+        }
         if (json) {
             printf("%s{\"variant\":\"%s\",", i ? "," : "", h278_variant_name(i));
             if (takes)

@@ -18,7 +18,7 @@
  * where each one's buffer is; this file runs it. Worked example, lengths
  * a=1 and b, c, d, e = 3 (pivot.c's): the root is MIXED with the leaf a as
  * 0-child and a FLAT node of depth 2 as 1-child. For "abacade" the root's
- * bitmap is 0101010 (a symbol goes right unless it is a), the flat node's
+ * bitmap is 0101011 (a symbol goes right unless it is a), the flat node's
  * codes are b=0, c=1, d=2, e=3 packed as 00 10 01 11 (LSB first). Step 1
  * (FLAT) writes "bcde" at the end of the output: "___bcde". Step 2 (MIXED)
  * walks the bitmap: 0 -> a, 1 -> b (read from the end, where it was

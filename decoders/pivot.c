@@ -307,3 +307,23 @@ h278_error h278_pivot_plan_for(const h278_block *b, const void *tables, uint8_t 
     uint8_t *scratch = (uint8_t *)tables + tables_size();
     return h278_pivot_plan_build(&t->shape, b, dst, scratch, t->scratch_capacity, plan);
 }
+
+/* ---- Description (h278.h) --------------------------------------------------- */
+
+size_t h278_pivot_describe(const h278_block *b, h278_pivot_node_info *nodes, size_t cap)
+{
+    h278_pivot_shape shape;
+    h278_pivot_region region[H278_PIVOT_MAX_NODES];
+    if (b->type != H278_BLOCK_HUFFMAN || h278_block_layout(b) != H278_LAYOUTS_PIVOT ||
+        h278_pivot_shape_build(b->lengths, &shape) != H278_OK ||
+        h278_pivot_regions(&shape, b->stream[0], b->stream_size[0], b->decoded_size, 0, region) != H278_OK)
+        return 0;
+    for (size_t i = 0; i < shape.count && i < cap; i++) {
+        const h278_pivot_node *node = &shape.node[i];
+        h278_pivot_node_info info = {node->kind, node->depth, node->flat_bits, node->symbol,
+                                     {node->child[0], node->child[1]}, region[i].symbols,
+                                     (uint32_t)h278_pivot_region_bytes(node, region[i].symbols)};
+        nodes[i] = info;
+    }
+    return shape.count;
+}

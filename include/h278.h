@@ -220,6 +220,23 @@ h278_error h278_decompressed_size(const uint8_t *src, size_t n, uint64_t *size);
 h278_error h278_decompress(h278_decoder *d, const uint8_t *src, size_t n, uint8_t *dst,
                            size_t dst_cap, size_t *out_size, uint64_t *bad_block);
 
+/* ---- The pivot layout's tree (for tools that show it) ---------------------- */
+
+/* One node of a pivot block's code tree, in region order (preorder). */
+typedef struct h278_pivot_node_info {
+    uint8_t kind;        /* 0 leaf, 1 flat, 2 mixed (FORMAT.md) */
+    uint8_t depth;       /* in the code tree; the root is 0 */
+    uint8_t flat_bits;   /* flat: D, the bits of each packed code */
+    uint8_t symbol;      /* leaf: its symbol */
+    uint16_t child[2];   /* mixed: indices of its 0- and 1-child */
+    uint32_t symbols;    /* symbols of the block passing through it */
+    uint32_t region_bytes; /* its region: count + bitmap, or packed codes */
+} h278_pivot_node_info;
+
+/* Fills up to cap nodes of pivot block b (parsed by h278_read_block) and
+ * returns how many it has (at most 511); 0 if b is not a pivot block. */
+size_t h278_pivot_describe(const h278_block *b, h278_pivot_node_info *nodes, size_t cap);
+
 /* ---- Encoder --------------------------------------------------------------- */
 
 typedef struct h278_enc_params {

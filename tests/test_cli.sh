@@ -68,6 +68,8 @@ check "pipe round trip" cmp pipe.out kennedy.xls
 # simd from both.
 check "compress --layout pivot" "$h278" compress orig.txt -o pivot.h278 --layout pivot
 check "pivot is version 2" sh -c "'$h278' info pivot.h278 | grep -q 'format version 2'"
+check "explain shows the pivot tree" sh -c "'$h278' explain pivot.h278 | grep -q 'pivot tree, '"
+check "explain --json has the pivot tree" sh -c "'$h278' explain pivot.h278 --json | grep -q '\"pivot_tree\":\[{'"
 for d in $("$h278" decompress --list-decoders | awk '{print $1}'); do
   case "$d" in pivot*) file=pivot.h278 ;; *) file=alice29.txt.h278 ;; esac
   check "decoder $d" "$h278" decompress "$file" -o "out.$d" --decoder "$d"
