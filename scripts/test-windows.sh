@@ -28,9 +28,12 @@ src=$H278_CORPORA/canterbury/alice29.txt
 cp "$src" "$tmp/in.txt"
 exe=build-mingw/cli/h278.exe
 /usr/lib/wine/wine64 $exe compress "$tmp/in.txt" -o "$tmp/in.h278" -K 32 --interleaved
+/usr/lib/wine/wine64 $exe compress "$tmp/in.txt" -o "$tmp/pivot.h278" --layout pivot
 checked=0
+# The pivot decoders read the pivot layout, the others the K=32 one.
 for d in $(/usr/lib/wine/wine64 $exe decompress --list-decoders | awk '{print $1}' | tr -d '\r'); do
-  /usr/lib/wine/wine64 $exe decompress "$tmp/in.h278" -o "$tmp/out.$d" --decoder "$d"
+  case "$d" in pivot*) file=pivot.h278 ;; *) file=in.h278 ;; esac
+  /usr/lib/wine/wine64 $exe decompress "$tmp/$file" -o "$tmp/out.$d" --decoder "$d"
   cmp "$tmp/in.txt" "$tmp/out.$d"
   checked=$((checked + 1))
 done

@@ -56,63 +56,80 @@ PIVOT_AVX2_TARGET static inline __m128i spread_control(unsigned k)
     return _mm_set_epi64x((long long)high, (long long)low);
 }
 
-/* A child's symbols, read 16 at a time from `at`; near the end of the
- * buffer (`end`) the rest is copied to `spare`, with room after it. */
-typedef struct source {
-    const uint8_t *p;
-    uint32_t used, n;
-    uint8_t spare[32];
-} source;
-
-PIVOT_AVX2_TARGET static inline __m128i source_next16(source *src)
+/* 16 merged symbols: the tail's spread over k's set bits, the other
+ * child's (or the leaf's) over the clear ones. */
+PIVOT_AVX2_TARGET static inline __m128i merge16(unsigned k, __m128i tv, const uint8_t *other, __m128i ov,
+                                               __m128i leaf)
 {
-    uint32_t at = src->used < src->n ? src->used : src->n;
-    if (src->p != src->spare && at + 16 > src->n) {
-        memset(src->spare, 0, sizeof src->spare);
-        memcpy(src->spare, src->p + at, src->n - at);
-        src->p = src->spare - 0; /* offsets now count from the copy */
-        src->n -= at;
-        src->used -= at;
-        at = 0;
+    const __m128i tail_ctl = spread_control(k);
+    const __m128i from_tail = _mm_shuffle_epi8(tv, tail_ctl);
+    if (!other)
+        return _mm_blendv_epi8(from_tail, leaf, tail_ctl); /* 0x80: not from the tail */
+    return _mm_or_si128(from_tail, _mm_shuffle_epi8(ov, spread_control(~k & 0xFFFFu)));
+}
+
+/* The next 16 bitmap bits, as the tail's positions. */
+static inline unsigned tail_bits16(const uint8_t *bits, uint32_t i, unsigned flip)
+{
+    uint16_t w;
+    memcpy(&w, bits + i / 8, 2);
+    return (w ^ flip) & 0xFFFFu;
+}
+
+/*
+ * Three loops. While t + 16 <= tail_n and o <= other_n, 16-byte loads stay
+ * in the tail's symbols and in the other buffer and its slack, whatever the
+ * bitmap says. Near the end of the tail its last symbols are copied to a
+ * local array with room after them, and the same loop goes on reading
+ * there (the copy also ends the in-place overlap). The last few symbols,
+ * or what a lying bitmap leaves, go one at a time with clamped reads.
+ */
+PIVOT_AVX2_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const uint8_t *bits, unsigned tail_bit,
+                                              uint32_t tail_n, const uint8_t *other, uint8_t leaf_symbol)
+{
+    const uint32_t other_n = n - tail_n;
+    const unsigned flip = tail_bit ? 0 : 0xFFFFu;
+    const __m128i leaf = _mm_set1_epi8((char)leaf_symbol);
+    const uint8_t *tail = out + (n - tail_n);
+    uint32_t i = 0, t = 0, o = 0;
+    for (; i + 16 <= n && t + 16 <= tail_n && (!other || o <= other_n); i += 16) {
+        const unsigned k = tail_bits16(bits, i, flip);
+        const __m128i tv = _mm_loadu_si128((const __m128i *)(tail + t));
+        const __m128i ov = other ? _mm_loadu_si128((const __m128i *)(other + o)) : leaf;
+        _mm_storeu_si128((__m128i *)(out + i), merge16(k, tv, other, ov, leaf));
+        const uint32_t took = (uint32_t)_mm_popcnt_u32(k);
+        t += took;
+        o += 16 - took;
     }
-    if (src->p == src->spare && at > 16)
-        at = 16;
-    return _mm_loadu_si128((const __m128i *)(src->p + at));
+    uint8_t rest[32] = {0};
+    const uint32_t rest_n = t < tail_n ? tail_n - t : 0; /* < 16 here, unless the bitmap lies */
+    memcpy(rest, tail + t, rest_n < 16 ? rest_n : 16);
+    uint32_t r = 0;
+    for (; i + 16 <= n && r <= 16 && (!other || o <= other_n); i += 16) {
+        const unsigned k = tail_bits16(bits, i, flip);
+        const __m128i tv = _mm_loadu_si128((const __m128i *)(rest + r));
+        const __m128i ov = other ? _mm_loadu_si128((const __m128i *)(other + o)) : leaf;
+        _mm_storeu_si128((__m128i *)(out + i), merge16(k, tv, other, ov, leaf));
+        const uint32_t took = (uint32_t)_mm_popcnt_u32(k);
+        r += took;
+        o += 16 - took;
+    }
+    for (; i < n; i++) {
+        const int take_tail = ((bits[i >> 3] >> (i & 7)) & 1u) == tail_bit;
+        const uint8_t from_other = !other ? leaf_symbol : other_n ? other[o < other_n ? o : other_n - 1] : 0;
+        out[i] = take_tail ? rest[r < 31 ? r : 31] : from_other;
+        r += take_tail;
+        o += !take_tail;
+    }
 }
 
 PIVOT_AVX2_TARGET static void decode_mixed(const h278_pivot_step *s)
 {
-    const uint32_t n = s->symbols;
-    source tail = {.p = s->out + (n - s->tail_symbols), .n = s->tail_symbols};
-    source other = {.p = s->other, .n = n - s->tail_symbols};
-    const __m128i leaf = _mm_set1_epi8((char)s->other_symbol);
-    for (uint32_t i = 0; i < n; i += 16) {
-        const uint32_t count = n - i < 16 ? n - i : 16;
-        const unsigned valid = (1u << count) - 1u;
-        unsigned bits = s->bits[i / 8];
-        if (count > 8)
-            bits |= (unsigned)s->bits[i / 8 + 1] << 8;
-        const unsigned k = (s->tail_bit ? bits : ~bits) & valid;
-        const __m128i tail_ctl = spread_control(k);
-        const __m128i from_tail = _mm_shuffle_epi8(source_next16(&tail), tail_ctl);
-        __m128i r;
-        if (s->other_leaf) {
-            r = _mm_blendv_epi8(from_tail, leaf, tail_ctl); /* 0x80: not from the tail */
-        } else {
-            const __m128i from_other = _mm_shuffle_epi8(source_next16(&other), spread_control(~k & valid));
-            r = _mm_or_si128(from_tail, from_other);
-        }
-        if (count == 16) {
-            _mm_storeu_si128((__m128i *)(s->out + i), r);
-        } else {
-            uint8_t last[16];
-            _mm_storeu_si128((__m128i *)last, r);
-            memcpy(s->out + i, last, count);
-        }
-        const uint32_t took = (uint32_t)_mm_popcnt_u32(k);
-        tail.used += took;
-        other.used += count - took;
-    }
+    const uint8_t *other = s->other_leaf ? NULL : s->other;
+    if (other)
+        merge_all(s->out, s->symbols, s->bits, s->tail_bit, s->tail_symbols, other, 0);
+    else
+        merge_all(s->out, s->symbols, s->bits, s->tail_bit, s->tail_symbols, NULL, s->other_symbol);
 }
 
 /* The symbols of 16 codes (one per byte, < 2^D). */
@@ -128,33 +145,41 @@ PIVOT_AVX2_TARGET static inline __m128i flat_lookup(__m128i codes, unsigned d, c
     return r;
 }
 
+/* 16 codes of D bits from 2 * D bytes: codes 0-7 are the low 8 * D bits,
+ * codes 8-15 the next 8 * D; PDEP puts each in the low bits of a byte. */
+PIVOT_AVX2_TARGET static inline __m128i unpack16(const uint64_t word[2], unsigned d, uint64_t deposit)
+{
+    const uint64_t second = d == 8 ? word[1] : (word[0] >> (8 * d)) | (word[1] << (64 - 8 * d));
+    return _mm_set_epi64x((long long)_pdep_u64(second, deposit), (long long)_pdep_u64(word[0], deposit));
+}
+
 PIVOT_AVX2_TARGET static void decode_flat(const h278_pivot_step *s)
 {
     const unsigned d = s->flat_bits;
-    const uint64_t bytes = ((uint64_t)s->symbols * d + 7) / 8;
+    const uint32_t n = s->symbols;
+    const uint64_t bytes = ((uint64_t)n * d + 7) / 8;
     const uint64_t deposit = 0x0101010101010101ull * ((1u << d) - 1u);
+    const uint8_t *bits = s->bits;
+    uint8_t *out = s->out;
     uint8_t table_bytes[256] = {0};
     __m128i table[16];
     memcpy(table_bytes, s->flat_symbols, 1u << d);
     for (unsigned q = 0; q < 16; q++)
         table[q] = _mm_loadu_si128((const __m128i *)(table_bytes + 16 * q));
-    for (uint32_t i = 0; i < s->symbols; i += 16) {
-        const uint64_t at = (uint64_t)i / 8 * d; /* 16 codes = 2 * D bytes */
+    uint32_t i = 0;
+    /* 16 bytes are read at a time (2 * D of them used): stay 16 inside. */
+    for (; i + 16 <= n && (uint64_t)i / 8 * d + 16 <= bytes; i += 16) {
+        uint64_t word[2];
+        memcpy(word, bits + (uint64_t)i / 8 * d, 16);
+        _mm_storeu_si128((__m128i *)(out + i), flat_lookup(unpack16(word, d, deposit), d, table));
+    }
+    for (; i < n; i += 16) {
+        const uint64_t at = (uint64_t)i / 8 * d;
         uint64_t word[2] = {0, 0};
-        memcpy(word, s->bits + at, bytes - at < 2u * d ? bytes - at : 2u * d);
-        /* Codes 0-7 are the low 8 * D bits, codes 8-15 the next. */
-        const uint64_t second = d == 8 ? word[1] : (word[0] >> (8 * d)) | (word[1] << (64 - 8 * d));
-        const __m128i codes = _mm_set_epi64x((long long)_pdep_u64(second, deposit),
-                                             (long long)_pdep_u64(word[0], deposit));
-        const __m128i r = flat_lookup(codes, d, table);
-        const uint32_t count = s->symbols - i < 16 ? s->symbols - i : 16;
-        if (count == 16) {
-            _mm_storeu_si128((__m128i *)(s->out + i), r);
-        } else {
-            uint8_t last[16];
-            _mm_storeu_si128((__m128i *)last, r);
-            memcpy(s->out + i, last, count);
-        }
+        memcpy(word, bits + at, bytes - at < 16 ? (size_t)(bytes - at) : 16);
+        uint8_t last[16];
+        _mm_storeu_si128((__m128i *)last, flat_lookup(unpack16(word, d, deposit), d, table));
+        memcpy(out + i, last, n - i < 16 ? n - i : 16);
     }
 }
 

@@ -36,6 +36,17 @@ PIVOT_AVX512_TARGET static inline uint64_t low_bits(uint64_t n)
     return n >= 64 ? ~0ull : _bzhi_u64(~0ull, (unsigned)n);
 }
 
+/* 64 bitmap bits straight into a mask register (KMOVQ from memory, a load).
+ * Written as asm: the compiler would otherwise share the load with the
+ * popcount's and move the value over with KMOVQ from a general register,
+ * an instruction on the port every VPEXPANDB also needs. */
+PIVOT_AVX512_TARGET static inline __mmask64 load_mask(const uint8_t *p)
+{
+    __mmask64 k;
+    __asm__("kmovq %1, %0" : "=k"(k) : "m"(*(const uint64_t *)(const void *)p));
+    return k;
+}
+
 /* Up to 8 bytes of a bitmap as an integer (fewer at its end). */
 static inline uint64_t load_bits(const uint8_t *p, size_t bytes)
 {
@@ -78,13 +89,42 @@ PIVOT_AVX512_TARGET static inline void merge_chunk(uint8_t *out, const uint8_t *
     *o += count - took;
 }
 
-/* The merge loop, once with a leaf child and once with two buffers. */
-PIVOT_AVX512_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const uint8_t *bits, uint64_t flip,
+/*
+ * While t + 64 <= tail_n and o <= other_n, a chunk's loads stay in the
+ * tail's symbols and in the other buffer and its slack, whatever the
+ * bitmap says: those chunks need no clamping (the check is two compares
+ * on the actual positions). There the mask is loaded straight into a mask
+ * register and the popcount taken from the same bytes in a general
+ * register. The last chunks, near the end of a child, go through
+ * merge_chunk.
+ */
+PIVOT_AVX512_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const uint8_t *bits, int tail_bit,
                                                  uint32_t tail_n, const uint8_t *other, __m512i leaf)
 {
     const uint8_t *tail = out + (n - tail_n);
     const uint32_t other_n = n - tail_n;
     uint32_t i = 0, t = 0, o = 0;
+    for (; i + 64 <= n && t + 64 <= tail_n && (!other || o <= other_n); i += 64) {
+        uint64_t w;
+        memcpy(&w, bits + i / 8, 8);
+        const __mmask64 m = load_mask(bits + i / 8);
+        const __mmask64 k = tail_bit ? m : _knot_mask64(m);
+        __m512i tv = _mm512_loadu_si512(tail + t);
+        __asm__("" : "+v"(tv)); /* a load and the register form, as above */
+        __m512i r;
+        if (!other) {
+            r = _mm512_mask_expand_epi8(leaf, k, tv);
+        } else {
+            __m512i ov = _mm512_loadu_si512(other + o);
+            __asm__("" : "+v"(ov)); /* a load and the register form, as above */
+            r = _mm512_mask_expand_epi8(_mm512_maskz_expand_epi8(_knot_mask64(k), ov), k, tv);
+        }
+        _mm512_storeu_si512(out + i, r);
+        const uint32_t ones = (uint32_t)_mm_popcnt_u64(w), took = tail_bit ? ones : 64 - ones;
+        t += took;
+        o += 64 - took;
+    }
+    const uint64_t flip = tail_bit ? 0 : ~0ull;
     for (; i + 64 <= n; i += 64)
         merge_chunk(out, bits, flip, tail, tail_n, other, other_n, leaf, i, 64, &t, &o);
     if (i < n)
@@ -93,12 +133,15 @@ PIVOT_AVX512_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const
 
 PIVOT_AVX512_TARGET static void decode_mixed(const h278_pivot_step *s)
 {
-    const uint64_t flip = s->tail_bit ? 0 : ~0ull; /* makes k the tail's positions */
     const __m512i leaf = _mm512_set1_epi8((char)s->other_symbol);
-    if (s->other_leaf)
-        merge_all(s->out, s->symbols, s->bits, flip, s->tail_symbols, NULL, leaf);
+    const uint8_t *other = s->other_leaf ? NULL : s->other;
+    /* Four copies of the loop, each with its case fixed. */
+    if (s->tail_bit)
+        other ? merge_all(s->out, s->symbols, s->bits, 1, s->tail_symbols, other, leaf)
+              : merge_all(s->out, s->symbols, s->bits, 1, s->tail_symbols, NULL, leaf);
     else
-        merge_all(s->out, s->symbols, s->bits, flip, s->tail_symbols, s->other, leaf);
+        other ? merge_all(s->out, s->symbols, s->bits, 0, s->tail_symbols, other, leaf)
+              : merge_all(s->out, s->symbols, s->bits, 0, s->tail_symbols, NULL, leaf);
 }
 
 /* The symbols of 64 D-bit codes (one per byte of codes, < 2^D). */
