@@ -609,6 +609,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < h278_variant_count(); i++)
         names += (i ? "," : "") + std::string(h278_variant_name(i));
     benchmark::AddCustomContext("h278_variants", names);
+    std::string pivots;
+    for (size_t i = 0; i < h278_variant_count(); i++)
+        if (!(h278_variant_layouts(i) & H278_LAYOUTS_CLASSIC))
+            pivots += (pivots.empty() ? "" : ",") + std::string(h278_variant_name(i));
+    benchmark::AddCustomContext("h278_pivot_variants", pivots); // their rows: the pivot layout
     benchmark::AddCustomContext("h278_variants_skipped", skipped);
     benchmark::AddCustomContext("h278_datasets", std::to_string(list.count));
     benchmark::AddCustomContext("tsc_note", "tsc_ticks/symbol counts time-stamp-counter ticks, not core cycles");

@@ -20,7 +20,8 @@ static void list_decoders(void)
     for (size_t i = 0; i < h278_variant_count(); i++)
         if (h278_variant_available(i))
             printf("%-14s %s\n", h278_variant_name(i), h278_variant_summary(i));
-    printf("%-14s = %s here: the fastest variant this CPU runs\n", "simd", h278_variant_resolve("simd"));
+    printf("%-14s = %s here: the fastest variant this CPU runs (pivot blocks: %s)\n", "simd",
+           h278_variant_resolve("simd"), h278_variant_resolve_pivot("simd"));
 }
 
 typedef struct decode_opts {

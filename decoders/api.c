@@ -90,6 +90,14 @@ const char *h278_variant_resolve(const char *name)
     return v ? v->name : name;
 }
 
+const char *h278_variant_resolve_pivot(const char *name)
+{
+    if (!name || strcmp(name, "simd") != 0)
+        return name;
+    const h278_variant *v = first_available(h278_simd_pivot_preference);
+    return v ? v->name : name;
+}
+
 /* A table width parameter: 0 (the variant's default) or in range. */
 static int table_bits_valid(unsigned bits)
 {

@@ -190,9 +190,12 @@ const char *h278_variant_fallback(size_t i);
  * The variant a name stands for. "simd" is the fastest variant this CPU
  * runs: the first available of avx512-multi, avx512, avx2-multi, avx2, multisym-bmi2,
  * multisym (one list, decoders/registry.c; multisym runs everywhere, so it
- * always resolves). Any other name is returned as it is.
+ * always resolves). Any other name is returned as it is. A "simd" decoder
+ * decodes pivot blocks with h278_variant_resolve_pivot("simd"): the first
+ * available of pivot-avx512, pivot-avx2, pivot.
  */
 const char *h278_variant_resolve(const char *name);
+const char *h278_variant_resolve_pivot(const char *name);
 
 typedef struct h278_decoder h278_decoder;
 

@@ -142,11 +142,13 @@ size=$(stat -c %s "$big")
 # that their rows time their own loop.
 "$h278" compress "$big" -K 32 --interleaved -o "$tmp/$name.k32i.h278" -f
 "$h278" compress "$big" -K 32 -o "$tmp/$name.k32.h278" -f
+# The pivot decoders read only the pivot layout: a copy in it.
+"$h278" compress "$big" --layout pivot -o "$tmp/$name.pivot.h278" -f
 decoders=$("$h278" decompress --list-decoders)
 mapfile -t variants < <(awk '$1 != "simd" {print $1}' <<<"$decoders")
 best=$(awk '$1 == "simd" {print $3}' <<<"$decoders")
 input_for() { # the compressed big file a variant is timed on: for lanes, the copy in their layout
-  echo "$tmp/$name.$(awk -v v="$1" '$1 == v {print (/\(interleaved K>=16/ ? "k32i." : /\(segmented K>=16/ ? "k32." : "")}' \
+  echo "$tmp/$name.$(awk -v v="$1" '$1 == v {print (/\(interleaved K>=16/ ? "k32i." : /\(segmented K>=16/ ? "k32." : /pivot blocks only/ ? "pivot." : "")}' \
     <<<"$decoders")h278"
 }
 # Adds the decoded size to a hyperfine JSON file (tidy.py needs it for MB/s).

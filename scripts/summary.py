@@ -4,8 +4,9 @@ results folder (results.csv, and context.json, google-benchmark's context, for t
 
 One row per registered decoder variant (skipped ones say so) and per peer
 library: decode MB/s, one thread, the mean over the summary datasets, on
-H278 files with K=4 segmented streams and with K=32 interleaved streams
-(the SIMD layout); the better of the two as a ratio to zstd's Huffman
+H278 files with K=4 segmented streams, with K=32 interleaved and segmented
+streams (the SIMD layouts) and, for the pivot decoders, in the pivot
+layout; the best of them as a ratio to zstd's Huffman
 decoder (zstd-literals) on the same input bytes; the compressed size
 and ratio (decoded / compressed bytes) over the summary datasets, of the
 layout that gave the best speed or of the peer's own frames; the whole `h278
@@ -53,16 +54,17 @@ def mean_mbs(rows, kind, variant, params, datasets):
 
 
 def registry(folder):
-    """(every registered variant, the skipped ones, {variant: rows not run})
-    from the run's context."""
+    """(every registered variant, the skipped ones, {variant: rows not run},
+    the pivot-layout variants) from the run's context."""
     try:
         with open(os.path.join(folder, "context.json")) as f:
             ctx = json.load(f)
     except (OSError, ValueError):
-        return [], set(), {}
+        return [], set(), {}, set()
     listed = [v for v in ctx.get("h278_variants", "").split(",") if v]
     not_run = dict(x.split(":", 1) for x in ctx.get("h278_rows_not_run", "").split(",") if ":" in x)
-    return listed, {v for v in ctx.get("h278_variants_skipped", "").split(",") if v}, not_run
+    pivots = {v for v in ctx.get("h278_pivot_variants", "").split(",") if v}
+    return listed, {v for v in ctx.get("h278_variants_skipped", "").split(",") if v}, not_run, pivots
 
 
 def transport(folder):
@@ -150,7 +152,7 @@ def main(folder):
         rows = list(csv.DictReader(f))
     names = sorted({r["dataset"] for r in rows if r["kind"] == "decode" and not r["params"]})
     datasets = [d for d in TEXTS if d in names] or names
-    listed, skipped, not_run = registry(folder)
+    listed, skipped, not_run, pivots = registry(folder)
     order = [("decode", v) for v in listed]
     for r in rows:
         if r["kind"] in ("decode", "build", "file") and ("decode", r["variant"]) not in order:
@@ -162,13 +164,14 @@ def main(folder):
     big = next(iter(process.values()))["dataset"] if process else ""
 
     print(f"Decode throughput, one thread, MB/s of decoded bytes, mean over {', '.join(datasets)}")
-    print("H278 files with L=11: K=4 segmented streams (default), K=32 interleaved and K=32 segmented (SIMD layouts)")
-    print(f"{'':5} {'variant / library':17} {'K=4':>7} {'K=32i':>7} {'K=32':>7} {'best vs zstd-literals':>22} "
+    print("H278 files with L=11: K=4 segmented streams (default), K=32 interleaved and K=32 segmented (SIMD layouts),")
+    print("and the pivot layout (the pivot decoders' rows)")
+    print(f"{'':5} {'variant / library':17} {'K=4':>7} {'K=32i':>7} {'K=32':>7} {'pivot':>7} {'best vs zstd-literals':>22} "
           f"{'comp.bytes':>10} {'ratio':>5} {'process':>8}  output")
     for kind, v in order:
         label = "H278" if kind == "decode" else "peer"
         if v in skipped:
-            print(f"{label:5} {v:17} {'skipped: this CPU lacks the instructions it needs':>47}")
+            print(f"{label:5} {v:17} {'skipped: this CPU lacks the instructions it needs':>55}")
             continue
         # The results this row stands for (serve and pipeline have their own lines).
         mine = [r for r in rows if r["variant"] == v and
@@ -176,7 +179,9 @@ def main(folder):
         k4 = mean_mbs(rows, kind, v, "", datasets)
         k32 = mean_mbs(rows, kind, v, "K:32i", datasets) if kind == "decode" else None
         k32s = mean_mbs(rows, kind, v, "K:32", datasets) if kind == "decode" else None
-        best, best_params = max(((x, p) for x, p in ((k4, ""), (k32, "K:32i"), (k32s, "K:32")) if x),
+        # A pivot decoder's rows without parameters are the pivot layout.
+        pv, k4 = (k4, None) if v in pivots else (None, k4)
+        best, best_params = max(((x, p) for x, p in ((k4, ""), (k32, "K:32i"), (k32s, "K:32"), (pv, "")) if x),
                                 default=(None, ""))
         ratio = f"{best / base:21.2f}x" if best and base else f"{'-':>22}"
         size, comp = size_ratio(rows, kind, v, best_params, datasets)
@@ -186,7 +191,7 @@ def main(folder):
         bad = sum(r["checked"] != "yes" for r in mine)
         status = "checked" if mine and not bad else (f"{bad} NOT CHECKED (wrong output or failed)" if bad
                                                      else "no results")
-        print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {cell(k32s)} {ratio} {size} {cell(pm, 8)}  {status}")
+        print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {cell(k32s)} {cell(pv)} {ratio} {size} {cell(pm, 8)}  {status}")
     if process:
         print(f"process = the whole `h278 decompress` process on {big} (hyperfine median)")
     if not_run:

@@ -89,41 +89,57 @@ PIVOT_AVX512_TARGET static inline void merge_chunk(uint8_t *out, const uint8_t *
     *o += count - took;
 }
 
+/* One chunk of the unclamped loop (merge_all says when it may run): the
+ * mask is loaded straight into a mask register and the popcount taken
+ * from the same bytes in a general register; pointers step, not indices,
+ * which keeps the loop a few instructions shorter. */
+PIVOT_AVX512_TARGET static inline void fast_chunk(uint8_t **dst, const uint8_t **tp, const uint8_t **op,
+                                                  const uint8_t **bp, int tail_bit, const uint8_t *other, __m512i leaf)
+{
+    uint64_t w;
+    memcpy(&w, *bp, 8);
+    const __mmask64 m = load_mask(*bp);
+    const __mmask64 k = tail_bit ? m : _knot_mask64(m);
+    __m512i tv = _mm512_loadu_si512(*tp);
+    __asm__("" : "+v"(tv)); /* a load and the register form, as above */
+    __m512i r;
+    if (!other) {
+        r = _mm512_mask_expand_epi8(leaf, k, tv);
+    } else {
+        __m512i ov = _mm512_loadu_si512(*op);
+        __asm__("" : "+v"(ov));
+        r = _mm512_mask_expand_epi8(_mm512_maskz_expand_epi8(_knot_mask64(k), ov), k, tv);
+    }
+    _mm512_storeu_si512(*dst, r);
+    const size_t ones = (size_t)_mm_popcnt_u64(w), took = tail_bit ? ones : 64 - ones;
+    *tp += took;
+    if (other)
+        *op += 64 - took;
+    *bp += 8;
+    *dst += 64;
+}
+
 /*
- * While t + 64 <= tail_n and o <= other_n, a chunk's loads stay in the
- * tail's symbols and in the other buffer and its slack, whatever the
- * bitmap says: those chunks need no clamping (the check is two compares
- * on the actual positions). There the mask is loaded straight into a mask
- * register and the popcount taken from the same bytes in a general
- * register. The last chunks, near the end of a child, go through
- * merge_chunk.
+ * While 64 tail symbols are left and the other child's position is inside
+ * its buffer, a chunk's loads stay in the tail's symbols and in the other
+ * buffer and its slack, whatever the bitmap says: those chunks need no
+ * clamping (the check is on the actual positions). The last chunks, near
+ * the end of a child, go through merge_chunk.
  */
 PIVOT_AVX512_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const uint8_t *bits, int tail_bit,
                                                  uint32_t tail_n, const uint8_t *other, __m512i leaf)
 {
     const uint8_t *tail = out + (n - tail_n);
     const uint32_t other_n = n - tail_n;
-    uint32_t i = 0, t = 0, o = 0;
-    for (; i + 64 <= n && t + 64 <= tail_n && (!other || o <= other_n); i += 64) {
-        uint64_t w;
-        memcpy(&w, bits + i / 8, 8);
-        const __mmask64 m = load_mask(bits + i / 8);
-        const __mmask64 k = tail_bit ? m : _knot_mask64(m);
-        __m512i tv = _mm512_loadu_si512(tail + t);
-        __asm__("" : "+v"(tv)); /* a load and the register form, as above */
-        __m512i r;
-        if (!other) {
-            r = _mm512_mask_expand_epi8(leaf, k, tv);
-        } else {
-            __m512i ov = _mm512_loadu_si512(other + o);
-            __asm__("" : "+v"(ov)); /* a load and the register form, as above */
-            r = _mm512_mask_expand_epi8(_mm512_maskz_expand_epi8(_knot_mask64(k), ov), k, tv);
-        }
-        _mm512_storeu_si512(out + i, r);
-        const uint32_t ones = (uint32_t)_mm_popcnt_u64(w), took = tail_bit ? ones : 64 - ones;
-        t += took;
-        o += 64 - took;
-    }
+    /* Differences of pointers into the same buffers: tp never passes
+     * tail_end, op passes other_end by at most 64 (inside the slack). */
+    const uint8_t *const tail_end = tail + tail_n, *const other_end = other ? other + other_n : NULL;
+    const uint8_t *const dst_end = out + n;
+    const uint8_t *tp = tail, *op = other, *bp = bits;
+    uint8_t *dst = out;
+    while (dst_end - dst >= 64 && tail_end - tp >= 64 && (!other || op <= other_end))
+        fast_chunk(&dst, &tp, &op, &bp, tail_bit, other, leaf);
+    uint32_t i = (uint32_t)(dst - out), t = (uint32_t)(tp - tail), o = i - t;
     const uint64_t flip = tail_bit ? 0 : ~0ull;
     for (; i + 64 <= n; i += 64)
         merge_chunk(out, bits, flip, tail, tail_n, other, other_n, leaf, i, 64, &t, &o);
