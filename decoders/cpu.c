@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "le.h"
 #include "variant.h"
 
 static uint32_t disabled_by_env(void)
@@ -41,4 +42,24 @@ uint32_t h278_cpu_features(void)
         atomic_store_explicit(&cached, v, memory_order_relaxed);
     }
     return v & ~0x80000000u;
+}
+
+/* Portable popcount of one word: the baseline x86-64 has no POPCNT, and
+ * __builtin_popcountll would call a library routine. */
+static inline uint64_t popcount64(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (x * 0x0101010101010101ull) >> 56;
+}
+
+uint64_t h278_popcount_words(const uint8_t *p, size_t words)
+{
+    if (h278_popcount_words_native && (h278_cpu_features() & H278_CPU_BMI2))
+        return h278_popcount_words_native(p, words);
+    uint64_t ones = 0;
+    for (size_t i = 0; i < words; i++)
+        ones += popcount64(h278_load64(p + 8 * i));
+    return ones;
 }

@@ -8,3 +8,5 @@ uint32_t h278_cpu_detect(void)
 {
     return 0;
 }
+
+uint64_t (*const h278_popcount_words_native)(const uint8_t *p, size_t words) = NULL;

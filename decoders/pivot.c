@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "cpu.h"
 #include "le.h"
 #include "pivot.h"
 
@@ -43,12 +44,7 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
     sb->made_count = 0;
     memset(sb->level_count, 0, sizeof sb->level_count);
 
-    for (unsigned s = 0; s < 256; s++)
-        present += lengths[s] != 0;
-    if (present < 2)
-        return H278_ERR_CODE_TOO_FEW;
-
-    /* Step 1, deepest level first: each level's symbols, in symbol order,
+    /* Step 1, length by length: each length's symbols, in symbol order,
      * in groups of the powers of two of their count, largest first. A
      * group of 2^j becomes a FLAT node of depth j (a LEAF for j = 0) whose
      * root sits j levels above the leaves. These are the "native" nodes of
@@ -58,12 +54,21 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
     unsigned native_count[H278_MAX_CODE_LEN + 1] = {0};
     h278_pivot_node natives[H278_PIVOT_MAX_NODES];
     unsigned natives_count = 0;
+    /* The symbols of each length, in symbol order, from one pass. */
+    uint8_t by_length[H278_MAX_CODE_LEN + 1][256];
+    unsigned count_of[H278_MAX_CODE_LEN + 1] = {0};
+    for (unsigned s = 0; s < 256; s++) {
+        if (lengths[s] > H278_MAX_CODE_LEN)
+            return H278_ERR_CODE_TOO_LONG;
+        by_length[lengths[s]][count_of[lengths[s]]++] = (uint8_t)s;
+    }
+    for (unsigned l = 1; l <= H278_MAX_CODE_LEN; l++)
+        present += count_of[l];
+    if (present < 2)
+        return H278_ERR_CODE_TOO_FEW;
     for (unsigned l = 1; l <= H278_MAX_CODE_LEN; l++) {
-        uint8_t syms[256];
-        unsigned c = 0;
-        for (unsigned s = 0; s < 256; s++)
-            if (lengths[s] == l)
-                syms[c++] = (uint8_t)s;
+        const uint8_t *syms = by_length[l];
+        const unsigned c = count_of[l];
         unsigned at = 0;
         for (unsigned j = H278_PIVOT_MAX_FLAT_BITS + 1; j-- > 0;) {
             if (!(c & (1u << j)))
@@ -144,11 +149,8 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
 /* Set bits among the first n bits of bitmap (LSB first). */
 static uint64_t popcount_bits(const uint8_t *bitmap, uint32_t n)
 {
-    uint64_t ones = 0;
-    uint32_t i = 0;
-    for (; i + 64 <= n; i += 64)
-        ones += (uint64_t)__builtin_popcountll(h278_load64(bitmap + i / 8));
-    for (; i < n; i++)
+    uint64_t ones = h278_popcount_words(bitmap, n / 64);
+    for (uint32_t i = n / 64 * 64; i < n; i++)
         ones += (bitmap[i >> 3] >> (i & 7)) & 1u;
     return ones;
 }

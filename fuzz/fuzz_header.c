@@ -39,6 +39,43 @@ static uint32_t layout_symbols(uint32_t n, unsigned k, unsigned flags, unsigned 
     return (uint32_t)(hi - lo);
 }
 
+/* A pivot block (FORMAT.md): one "stream", the node regions, to the end of
+ * the block; node by node, regions that add up to it exactly, and each
+ * MIXED node's count equal to its 1-child's symbols and to the popcount of
+ * its bitmap, recounted here bit by bit. */
+static void check_pivot(const h278_block *b, const uint8_t *start)
+{
+    static h278_pivot_node_info nodes[511];
+    FUZZ_REQUIRE(b->streams == 1 && b->flags == H278_BLOCK_FLAG_PIVOT);
+    FUZZ_REQUIRE(b->stream[0] >= start && b->stream[0] + b->stream_size[0] == start + b->total_size);
+    FUZZ_REQUIRE(b->stream_symbols[0] == b->decoded_size);
+    size_t count = h278_pivot_describe(b, nodes, 511);
+    FUZZ_REQUIRE(count >= 3 && count <= 511 && nodes[0].symbols == b->decoded_size);
+    uint64_t offset = 0;
+    for (size_t i = 0; i < count; i++) {
+        const h278_pivot_node_info *n = &nodes[i];
+        FUZZ_REQUIRE(offset + n->region_bytes <= b->stream_size[0]);
+        if (n->kind == 2) {
+            const uint8_t *r = b->stream[0] + offset;
+            uint32_t ones = 0, stored = (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 |
+                                        (uint32_t)r[3] << 24;
+            for (uint32_t k = 0; k < n->symbols; k++)
+                ones += (r[4 + k / 8] >> (k % 8)) & 1u;
+            FUZZ_REQUIRE(n->child[0] < count && n->child[1] < count);
+            FUZZ_REQUIRE(stored == ones && ones == nodes[n->child[1]].symbols);
+            FUZZ_REQUIRE(nodes[n->child[0]].symbols + ones == n->symbols);
+            FUZZ_REQUIRE(n->region_bytes == 4 + (n->symbols + 7) / 8);
+        } else if (n->kind == 1) {
+            FUZZ_REQUIRE(n->flat_bits >= 1 && n->flat_bits <= 8);
+            FUZZ_REQUIRE(n->region_bytes == ((uint64_t)n->symbols * n->flat_bits + 7) / 8);
+        } else {
+            FUZZ_REQUIRE(n->kind == 0 && n->region_bytes == 0 && b->lengths[n->symbol] == n->depth);
+        }
+        offset += n->region_bytes;
+    }
+    FUZZ_REQUIRE(offset == b->stream_size[0]);
+}
+
 static void check_huffman(const h278_block *b, const h278_file_header *fh, const uint8_t *start)
 {
     FUZZ_REQUIRE(h278_streams_legal(b->streams));
@@ -61,6 +98,10 @@ static void check_huffman(const h278_block *b, const h278_file_header *fh, const
     FUZZ_REQUIRE(kraft == (uint64_t)1 << 20);
     FUZZ_REQUIRE(b->code_min_len == lo && b->code_max_len == hi);
 
+    if (b->flags & H278_BLOCK_FLAG_PIVOT) {
+        check_pivot(b, start);
+        return;
+    }
     /* The streams: inside the block, symbol counts as the layout says, each
      * no larger than its symbols can fill. */
     uint64_t symbols = 0;

@@ -82,10 +82,12 @@ def main(folder):
     meta = {}
 
     # Registry order (the run's context), whatever order the runs had.
-    registry = []
+    registry, pivots = [], set()
     try:
         with open(os.path.join(folder, "context.json")) as f:
-            registry = json.load(f).get("h278_variants", "").split(",")
+            context = json.load(f)
+        registry = context.get("h278_variants", "").split(",")
+        pivots = set(context.get("h278_pivot_variants", "").split(","))  # their plain rows: pivot layout
     except (OSError, ValueError, AttributeError):
         pass
     found = {r["variant"] for r in rows if r["kind"] == "decode" and r["variant"] != "tree"}
@@ -106,7 +108,8 @@ def main(folder):
             vals = [res.mbs.get(("decode", v, d, p), 0) for d in basis]
             return statistics.mean(vals) if vals else 0
         p = max(("", "K:32i", "K:32"), key=mean)
-        series.append(("decode", v, p, f"{v} K={p[2:] if p else '4'}"))
+        layout = "(pivot layout)" if v in pivots else f"K={p[2:] if p else '4'}"
+        series.append(("decode", v, p, f"{v} {layout}"))
     series += [("peer", p, "", p) for p in peers]
     labels = [s[3] for s in series]
     meta["nseries"] = len(series)

@@ -20,3 +20,18 @@ uint32_t h278_cpu_detect(void)
         f |= H278_CPU_AVX512;
     return f;
 }
+
+/* h278_popcount_words with POPCNT (cpu.h; used where BMI2 is, which
+ * implies it). */
+__attribute__((target("popcnt"))) static uint64_t popcount_words_popcnt(const uint8_t *p, size_t words)
+{
+    uint64_t ones = 0;
+    for (size_t i = 0; i < words; i++) {
+        uint64_t w;
+        __builtin_memcpy(&w, p + 8 * i, 8);
+        ones += (uint64_t)__builtin_popcountll(w);
+    }
+    return ones;
+}
+
+uint64_t (*const h278_popcount_words_native)(const uint8_t *p, size_t words) = popcount_words_popcnt;

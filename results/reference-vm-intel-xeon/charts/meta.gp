@@ -1,15 +1,17 @@
 # Written by plots/prepare.py: what the chart scripts need to know.
-nseries = 13
-series_lt = "1 2 3 12 4 14 5 13 6 7 8 9 10"
-datasets_ymax = 4979.959999999999
+lt_hybrid = 23
+lt_multisym = 24
+nseries = 16
+series_lt = "22 23 24 25 26 27 28 29 30 31 32 6 7 8 9 10"
+datasets_ymax = 23747.039999999997
 generated_ymax = 0.0
 sweep = "lcet10.txt"
-nvariants = 8
-variants_lt = "1 2 3 12 4 14 5 13"
-L_ymax = 2509.4
-K_ymax = 3607.4
-nthreads_series = 8
-threads_lt = "1 2 3 12 4 14 5 13"
+nvariants = 11
+variants_lt = "22 23 24 25 26 27 28 29 30 31 32"
+L_ymax = 9040.5
+K_ymax = 8899.8
+nthreads_series = 11
+threads_lt = "22 23 24 25 26 27 28 29 30 31 32"
 serve_dataset = "bible.txt"
 process_dataset = "bible.txt"
 cores = "2"
