@@ -29,7 +29,6 @@
  * (caught by the checksum) but stays inside the buffers (pivot.h).
  */
 #include "pivot.h"
-#include "variant.h"
 
 /* FLAT: n codes of D bits, packed LSB first, each replaced by its symbol.
  * (Fields are copied to locals: the stores to out could alias *s.) */
@@ -77,20 +76,10 @@ static void decode_mixed(const h278_pivot_step *s)
     }
 }
 
-static h278_error pivot_decode(const h278_block *b, const h278_params *p, const void *mem, uint8_t *dst)
+static h278_error pivot_decode(const h278_block *b, const h278_params *p, const void *tables, uint8_t *dst)
 {
     (void)p;
-    h278_pivot_plan plan;
-    h278_error err = h278_pivot_plan_for(b, mem, dst, &plan);
-    if (err)
-        return err;
-    for (uint32_t i = 0; i < plan.count; i++) {
-        if (plan.step[i].kind == H278_PIVOT_FLAT)
-            decode_flat(&plan.step[i]);
-        else
-            decode_mixed(&plan.step[i]);
-    }
-    return H278_OK;
+    return h278_pivot_decode_with(b, tables, dst, decode_flat, decode_mixed);
 }
 
 const h278_variant h278_variant_pivot = {

@@ -300,14 +300,19 @@ h278_error h278_pivot_build(const h278_block *b, const h278_params *p, void *tab
     return h278_pivot_shape_build(b->lengths, &t->shape);
 }
 
-h278_error h278_pivot_plan_for(const h278_block *b, const void *tables, uint8_t *dst, h278_pivot_plan *plan)
+h278_error h278_pivot_decode_with(const h278_block *b, const void *tables, uint8_t *dst, h278_pivot_kernel flat,
+                                  h278_pivot_kernel mixed)
 {
     const h278_pivot_tables *t = tables;
     if (!h278_table_desc_fits(&t->desc, b) || h278_pivot_scratch_bytes(b->decoded_size) > t->scratch_capacity ||
         h278_block_layout(b) != H278_LAYOUTS_PIVOT)
         return H278_ERR_TABLE_MISMATCH;
     uint8_t *scratch = (uint8_t *)tables + tables_size();
-    return h278_pivot_plan_build(&t->shape, b, dst, scratch, t->scratch_capacity, plan);
+    h278_pivot_plan plan;
+    h278_error err = h278_pivot_plan_build(&t->shape, b, dst, scratch, t->scratch_capacity, &plan);
+    for (uint32_t i = 0; !err && i < plan.count; i++)
+        (plan.step[i].kind == H278_PIVOT_FLAT ? flat : mixed)(&plan.step[i]);
+    return err;
 }
 
 /* ---- Description (h278.h) --------------------------------------------------- */

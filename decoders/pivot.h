@@ -156,8 +156,13 @@ typedef struct h278_pivot_tables {
 size_t h278_pivot_table_bytes(unsigned code_max_len, const h278_params *p);
 size_t h278_pivot_block_scratch_bytes(const h278_block *b);
 h278_error h278_pivot_build(const h278_block *b, const h278_params *p, void *tables);
-/* Checks that tables fit b (else H278_ERR_TABLE_MISMATCH) and plans b into
- * dst. */
-h278_error h278_pivot_plan_for(const h278_block *b, const void *tables, uint8_t *dst, h278_pivot_plan *plan);
+/* A pivot variant's kernel for one step (FLAT or MIXED). */
+typedef void (*h278_pivot_kernel)(const h278_pivot_step *step);
+
+/* A pivot variant's decode: checks that tables fit b (else
+ * H278_ERR_TABLE_MISMATCH), plans b into dst and runs every step through
+ * the variant's kernel of its kind. */
+h278_error h278_pivot_decode_with(const h278_block *b, const void *tables, uint8_t *dst, h278_pivot_kernel flat,
+                                  h278_pivot_kernel mixed);
 
 #endif /* H278_PIVOT_H */

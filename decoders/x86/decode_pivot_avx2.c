@@ -68,6 +68,18 @@ PIVOT_AVX2_TARGET static inline __m128i merge16(unsigned k, __m128i tv, const ui
     return _mm_or_si128(from_tail, _mm_shuffle_epi8(ov, spread_control(~k & 0xFFFFu)));
 }
 
+/* Writes 16 merged symbols at out (k: the tail's positions), the tail's
+ * read from tail_at, the other child's from other + o; returns how many
+ * came from the tail. */
+PIVOT_AVX2_TARGET static inline uint32_t merge16_at(uint8_t *out, unsigned k, const uint8_t *tail_at,
+                                                   const uint8_t *other, uint32_t o, __m128i leaf)
+{
+    const __m128i tv = _mm_loadu_si128((const __m128i *)tail_at);
+    const __m128i ov = other ? _mm_loadu_si128((const __m128i *)(other + o)) : leaf;
+    _mm_storeu_si128((__m128i *)out, merge16(k, tv, other, ov, leaf));
+    return (uint32_t)_mm_popcnt_u32(k);
+}
+
 /* The next 16 bitmap bits, as the tail's positions. */
 static inline unsigned tail_bits16(const uint8_t *bits, uint32_t i, unsigned flip)
 {
@@ -93,11 +105,7 @@ PIVOT_AVX2_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const u
     const uint8_t *tail = out + (n - tail_n);
     uint32_t i = 0, t = 0, o = 0;
     for (; i + 16 <= n && t + 16 <= tail_n && (!other || o <= other_n); i += 16) {
-        const unsigned k = tail_bits16(bits, i, flip);
-        const __m128i tv = _mm_loadu_si128((const __m128i *)(tail + t));
-        const __m128i ov = other ? _mm_loadu_si128((const __m128i *)(other + o)) : leaf;
-        _mm_storeu_si128((__m128i *)(out + i), merge16(k, tv, other, ov, leaf));
-        const uint32_t took = (uint32_t)_mm_popcnt_u32(k);
+        const uint32_t took = merge16_at(out + i, tail_bits16(bits, i, flip), tail + t, other, o, leaf);
         t += took;
         o += 16 - took;
     }
@@ -106,11 +114,7 @@ PIVOT_AVX2_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const u
     memcpy(rest, tail + t, rest_n < 16 ? rest_n : 16);
     uint32_t r = 0;
     for (; i + 16 <= n && r <= 16 && (!other || o <= other_n); i += 16) {
-        const unsigned k = tail_bits16(bits, i, flip);
-        const __m128i tv = _mm_loadu_si128((const __m128i *)(rest + r));
-        const __m128i ov = other ? _mm_loadu_si128((const __m128i *)(other + o)) : leaf;
-        _mm_storeu_si128((__m128i *)(out + i), merge16(k, tv, other, ov, leaf));
-        const uint32_t took = (uint32_t)_mm_popcnt_u32(k);
+        const uint32_t took = merge16_at(out + i, tail_bits16(bits, i, flip), rest + r, other, o, leaf);
         r += took;
         o += 16 - took;
     }
@@ -186,17 +190,7 @@ PIVOT_AVX2_TARGET static void decode_flat(const h278_pivot_step *s)
 static h278_error pivot_avx2_decode(const h278_block *b, const h278_params *p, const void *tables, uint8_t *dst)
 {
     (void)p;
-    h278_pivot_plan plan;
-    h278_error err = h278_pivot_plan_for(b, tables, dst, &plan);
-    if (err)
-        return err;
-    for (uint32_t i = 0; i < plan.count; i++) {
-        if (plan.step[i].kind == H278_PIVOT_FLAT)
-            decode_flat(&plan.step[i]);
-        else
-            decode_mixed(&plan.step[i]);
-    }
-    return H278_OK;
+    return h278_pivot_decode_with(b, tables, dst, decode_flat, decode_mixed);
 }
 
 const h278_variant h278_variant_pivot_avx2 = {

@@ -236,17 +236,7 @@ PIVOT_AVX512_TARGET static void decode_flat(const h278_pivot_step *s)
 static h278_error pivot_avx512_decode(const h278_block *b, const h278_params *p, const void *tables, uint8_t *dst)
 {
     (void)p;
-    h278_pivot_plan plan;
-    h278_error err = h278_pivot_plan_for(b, tables, dst, &plan);
-    if (err)
-        return err;
-    for (uint32_t i = 0; i < plan.count; i++) {
-        if (plan.step[i].kind == H278_PIVOT_FLAT)
-            decode_flat(&plan.step[i]);
-        else
-            decode_mixed(&plan.step[i]);
-    }
-    return H278_OK;
+    return h278_pivot_decode_with(b, tables, dst, decode_flat, decode_mixed);
 }
 
 const h278_variant h278_variant_pivot_avx512 = {
