@@ -1,10 +1,12 @@
 /*
  * encoder.c - the H278 encoder: histogram, optimal length-limited code,
- * canonical codes, and K streams per block.
+ * canonical codes, and K streams per block, or the pivot layout's node
+ * regions (the same lengths on pivot.h's tree).
  *
  * The encoder exists to make test and benchmark data, so it favours being
  * obviously right over being fast: one pass to count, package-merge for the
- * lengths (code_lengths.c), one pass per stream to write bits. Each block
+ * lengths (code_lengths.c), one pass per stream to write bits (pivot: one
+ * pass that sets a bit in every node on each symbol's path). Each block
  * becomes whichever of HUFFMAN, STORED or RUN is smallest, so the output is
  * never more than 16 bytes per block larger than the input.
  */

@@ -16,6 +16,10 @@
  * dst[0 .. b->decoded_size), and it must return H278_ERR_CORRUPT_STREAM when
  * a stream runs out early, is not consumed into its last byte, or has
  * non-zero padding bits after its last code (exactly as decode_tree.c).
+ * A pivot-layout block has one "stream", its node regions, whose counts
+ * and popcounts the parser checked (pivot.h); a pivot variant must still
+ * stay inside the block and dst if the bitmaps change after that check,
+ * and may then decode garbage, which the block checksum rejects.
  */
 #ifndef H278_VARIANT_H
 #define H278_VARIANT_H
@@ -26,7 +30,6 @@
 #define H278_CPU_AVX2 0x1u
 #define H278_CPU_AVX512 0x2u  /* AVX-512 F, BW, VL, VBMI, VBMI2 */
 #define H278_CPU_BMI2 0x4u
-
 
 typedef struct h278_variant {
     const char *name;    /* stable: used on command lines and in benchmark names */
