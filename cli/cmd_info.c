@@ -137,8 +137,8 @@ int h278_cmd_info(int argc, char **argv)
  * JSON a "pivot_tree" array, then the "tables" go on. */
 static void print_pivot_tree(const h278_block *b, int json)
 {
-    static h278_pivot_node_info nodes[511];
-    size_t count = h278_pivot_describe(b, nodes, 511);
+    static h278_pivot_node_info nodes[H278_PIVOT_MAX_NODES];
+    size_t count = h278_pivot_describe(b, nodes, H278_PIVOT_MAX_NODES);
     if (!count)
         return;
     if (json)

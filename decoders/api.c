@@ -82,20 +82,23 @@ static const h278_variant *first_available(const char *const *names)
     return NULL;
 }
 
-const char *h278_variant_resolve(const char *name)
+/* name, or for "simd" the first available of the preference list. */
+static const char *resolve_with(const char *name, const char *const *preference)
 {
     if (!name || strcmp(name, "simd") != 0)
         return name;
-    const h278_variant *v = first_available(h278_simd_preference);
+    const h278_variant *v = first_available(preference);
     return v ? v->name : name;
+}
+
+const char *h278_variant_resolve(const char *name)
+{
+    return resolve_with(name, h278_simd_preference);
 }
 
 const char *h278_variant_resolve_pivot(const char *name)
 {
-    if (!name || strcmp(name, "simd") != 0)
-        return name;
-    const h278_variant *v = first_available(h278_simd_pivot_preference);
-    return v ? v->name : name;
+    return resolve_with(name, h278_simd_pivot_preference);
 }
 
 /* A table width parameter: 0 (the variant's default) or in range. */
@@ -189,13 +192,15 @@ h278_error h278_decoder_decode(h278_decoder *d, const h278_block *b, uint8_t *ds
     case H278_BLOCK_RUN:
         memset(dst, b->payload[0], b->decoded_size);
         return H278_OK;
-    default:
+    default: {
         /* The variant checks that its tables fit b (variant.h, h278_table_desc). */
-        if (!h278_variant_decodes_layout(variant_for(d, b), b))
+        const h278_variant *v = variant_for(d, b);
+        if (!h278_variant_decodes_layout(v, b))
             return H278_ERR_LAYOUT_MISMATCH;
-        if (!d->built || variant_for(d, b) != d->built)
+        if (!d->built || v != d->built)
             return H278_ERR_TABLE_MISMATCH;
         return d->built->decode(b, &d->params, d->tables, dst);
+    }
     }
 }
 

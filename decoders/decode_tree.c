@@ -18,8 +18,10 @@
  *
  * Pivot blocks (pivot.h) are decoded the same way, one symbol at a time
  * from the root: the bit for a MIXED node is the next unread bit of that
- * node's bitmap, and a FLAT node's next packed code names the leaf. No
- * plan, no merge, no scratch: nothing the pivot decoders share.
+ * node's bitmap, and a FLAT node's next packed code names the leaf. It
+ * shares the format's own rule with the pivot decoders (the shape and the
+ * region walk, pivot.c, which the parser uses too) and nothing else: no
+ * plan, no merge, no scratch.
  */
 #include <string.h>
 

@@ -166,6 +166,16 @@ static h278_error read_code(const uint8_t *p, size_t avail, h278_block *b, size_
     return H278_OK;
 }
 
+/* Streams k.. of b are empty, at `end` (the end of the data). */
+static void clear_streams_from(h278_block *b, unsigned k, const uint8_t *end)
+{
+    for (unsigned i = k; i < H278_MAX_STREAMS; i++) {
+        b->stream[i] = end;
+        b->stream_size[i] = 0;
+        b->stream_symbols[i] = 0;
+    }
+}
+
 /* A pivot block's node regions follow the code: every count is checked
  * against its bitmap, every region against the payload (pivot.c). */
 static h278_error read_pivot(h278_block *b, size_t used)
@@ -178,11 +188,7 @@ static h278_error read_pivot(h278_block *b, size_t used)
     b->stream[0] = b->payload + used;
     b->stream_size[0] = (uint32_t)(b->payload_size - used);
     b->stream_symbols[0] = b->decoded_size;
-    for (unsigned i = 1; i < H278_MAX_STREAMS; i++) {
-        b->stream[i] = b->stream[0] + b->stream_size[0];
-        b->stream_size[i] = 0;
-        b->stream_symbols[i] = 0;
-    }
+    clear_streams_from(b, 1, b->stream[0] + b->stream_size[0]);
     return h278_pivot_regions(&shape, b->stream[0], b->stream_size[0], b->decoded_size, 1, region);
 }
 
@@ -265,10 +271,6 @@ h278_error h278_read_block(const uint8_t *src, size_t n, uint32_t decoded_size,
         data += size;
         rest -= size;
     }
-    for (unsigned i = k; i < H278_MAX_STREAMS; i++) {
-        b->stream[i] = data;
-        b->stream_size[i] = 0;
-        b->stream_symbols[i] = 0;
-    }
+    clear_streams_from(b, k, data);
     return H278_OK;
 }

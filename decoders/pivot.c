@@ -50,10 +50,10 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
      * root sits j levels above the leaves. These are the "native" nodes of
      * that depth; they are appended to the level after the MIXED nodes
      * that pairing the level below makes. */
-    uint16_t native[H278_MAX_CODE_LEN + 1][H278_PIVOT_MAX_NODES];
+    /* At most one group of each size per length lands at a depth: fewer
+     * than H278_MAX_CODE_LEN + 1 native nodes per depth. */
+    h278_pivot_node native[H278_MAX_CODE_LEN + 1][H278_MAX_CODE_LEN + 1];
     unsigned native_count[H278_MAX_CODE_LEN + 1] = {0};
-    h278_pivot_node natives[H278_PIVOT_MAX_NODES];
-    unsigned natives_count = 0;
     /* The symbols of each length, in symbol order, from one pass. */
     uint8_t by_length[H278_MAX_CODE_LEN + 1][256];
     unsigned count_of[H278_MAX_CODE_LEN + 1] = {0};
@@ -88,8 +88,7 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
                 flat_symbols = (uint16_t)(flat_symbols + (1u << j));
             }
             at += 1u << j;
-            native[node.depth][native_count[node.depth]++] = (uint16_t)natives_count;
-            natives[natives_count++] = node;
+            native[node.depth][native_count[node.depth]++] = node;
         }
     }
 
@@ -100,7 +99,7 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
      * come first because they are added while the level below is paired.) */
     for (unsigned d = H278_MAX_CODE_LEN + 1; d-- > 0;) {
         for (unsigned i = 0; i < native_count[d]; i++)
-            if (!add_node(sb, natives[native[d][i]]))
+            if (!add_node(sb, native[d][i]))
                 return H278_ERR_CODE_OVERSUBSCRIBED;
         if (d == 0)
             break;
@@ -123,7 +122,6 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
     uint16_t stack[H278_PIVOT_MAX_NODES], index_of[H278_PIVOT_MAX_NODES];
     unsigned top = 0, count = 0;
     stack[top++] = sb->level[0][0];
-    shape->flat_count = shape->mixed_count = 0;
     while (top) {
         uint16_t m = stack[--top];
         index_of[m] = (uint16_t)count;
@@ -131,9 +129,6 @@ h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *
         if (sb->made[m].kind == H278_PIVOT_MIXED) {
             stack[top++] = sb->made[m].child[1];
             stack[top++] = sb->made[m].child[0];
-            shape->mixed_count++;
-        } else if (sb->made[m].kind == H278_PIVOT_FLAT) {
-            shape->flat_count++;
         }
     }
     for (unsigned i = 0; i < count; i++)

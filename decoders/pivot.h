@@ -30,10 +30,10 @@ enum h278_pivot_kind {
 
 /* The largest flat depth: 2^D leaves need 2^D distinct symbols. */
 #define H278_PIVOT_MAX_FLAT_BITS 8u
-/* A complete code of n <= 256 symbols has n leaves and n - 1 internal
- * nodes; a flat node stands for 2^D leaves and 2^D - 1 internal ones, so
- * a shape never has more nodes than the full tree. */
-#define H278_PIVOT_MAX_NODES 511u
+/* H278_PIVOT_MAX_NODES (h278.h): a complete code of n <= 256 symbols has n
+ * leaves and n - 1 internal nodes; a flat node stands for 2^D leaves and
+ * 2^D - 1 internal ones, so a shape never has more nodes than the full
+ * tree. */
 
 typedef struct h278_pivot_node {
     uint8_t kind;      /* enum h278_pivot_kind */
@@ -48,8 +48,6 @@ typedef struct h278_pivot_node {
  * 0-subtree follows it, then its 1-subtree): the order of the regions. */
 typedef struct h278_pivot_shape {
     uint16_t count;
-    uint16_t flat_count;   /* FLAT nodes */
-    uint16_t mixed_count;  /* MIXED nodes */
     h278_pivot_node node[H278_PIVOT_MAX_NODES];
     uint8_t flat_symbols[256]; /* FLAT node symbols, by packed code value */
 } h278_pivot_shape;

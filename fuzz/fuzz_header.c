@@ -45,12 +45,12 @@ static uint32_t layout_symbols(uint32_t n, unsigned k, unsigned flags, unsigned 
  * its bitmap, recounted here bit by bit. */
 static void check_pivot(const h278_block *b, const uint8_t *start)
 {
-    static h278_pivot_node_info nodes[511];
+    static h278_pivot_node_info nodes[H278_PIVOT_MAX_NODES];
     FUZZ_REQUIRE(b->streams == 1 && b->flags == H278_BLOCK_FLAG_PIVOT);
     FUZZ_REQUIRE(b->stream[0] >= start && b->stream[0] + b->stream_size[0] == start + b->total_size);
     FUZZ_REQUIRE(b->stream_symbols[0] == b->decoded_size);
-    size_t count = h278_pivot_describe(b, nodes, 511);
-    FUZZ_REQUIRE(count >= 3 && count <= 511 && nodes[0].symbols == b->decoded_size);
+    size_t count = h278_pivot_describe(b, nodes, H278_PIVOT_MAX_NODES);
+    FUZZ_REQUIRE(count >= 3 && count <= H278_PIVOT_MAX_NODES && nodes[0].symbols == b->decoded_size);
     uint64_t offset = 0;
     for (size_t i = 0; i < count; i++) {
         const h278_pivot_node_info *n = &nodes[i];

@@ -236,8 +236,12 @@ typedef struct h278_pivot_node_info {
     uint32_t region_bytes; /* its region: count + bitmap, or packed codes */
 } h278_pivot_node_info;
 
+/* The most nodes a pivot block's tree has (255 internal, 256 leaves). */
+#define H278_PIVOT_MAX_NODES 511u
+
 /* Fills up to cap nodes of pivot block b (parsed by h278_read_block) and
- * returns how many it has (at most 511); 0 if b is not a pivot block. */
+ * returns how many it has (at most H278_PIVOT_MAX_NODES); 0 if b is not a
+ * pivot block. */
 size_t h278_pivot_describe(const h278_block *b, h278_pivot_node_info *nodes, size_t cap);
 
 /* ---- Encoder --------------------------------------------------------------- */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "h278.h"
+#include "le.h"
 #include "testutil.h"
 
 #define GUARD 64u
@@ -52,17 +53,6 @@ static h278_error parse(const uint8_t *file, size_t size, size_t n, unsigned L)
     return err;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int main(void)
 {
     const size_t n = 20000;
@@ -79,14 +69,14 @@ int main(void)
     /* The root is MIXED for text (its symbols are not all one length): its
      * count is the first 4 bytes of the regions, its bitmap follows. */
     uint8_t *root = (uint8_t *)b.stream[0];
-    const uint32_t ones = get32(root);
+    const uint32_t ones = h278_load32(root);
     CHECK(ones > 0 && ones < n);
 
-    put32(root, (uint32_t)n + 1);
+    h278_store32(root, (uint32_t)n + 1);
     CHECKF(parse(file, size, n, L) == H278_ERR_PIVOT_COUNT, "count above the symbols");
-    put32(root, ones + 1);
+    h278_store32(root, ones + 1);
     CHECKF(parse(file, size, n, L) == H278_ERR_PIVOT_COUNT, "count not the popcount");
-    put32(root, ones);
+    h278_store32(root, ones);
     root[4] ^= 1;
     CHECKF(parse(file, size, n, L) == H278_ERR_PIVOT_COUNT, "bitmap bit flipped");
     root[4] ^= 1;
@@ -107,10 +97,10 @@ int main(void)
     CHECK(parse(file, size, n, L) == H278_OK);
 
     /* Payload one byte short (the block header says so) and one longer. */
-    uint32_t payload = get32(blk + 8);
-    put32(blk + 8, payload - 1);
+    uint32_t payload = h278_load32(blk + 8);
+    h278_store32(blk + 8, payload - 1);
     CHECKF(parse(file, size - 1, n, L) == H278_ERR_PIVOT_REGION, "one byte short");
-    put32(blk + 8, payload + 1);
+    h278_store32(blk + 8, payload + 1);
     {
         uint8_t *longer = malloc(size + 1);
         memcpy(longer, file, size);
@@ -118,7 +108,7 @@ int main(void)
         CHECKF(parse(longer, size + 1, n, L) == H278_ERR_PIVOT_REGION, "one byte left over");
         free(longer);
     }
-    put32(blk + 8, payload);
+    h278_store32(blk + 8, payload);
     blk[2] = 4;
     CHECKF(parse(file, size, n, L) == H278_ERR_BAD_STREAM_COUNT, "pivot with K = 4");
     blk[2] = 1;
@@ -150,7 +140,7 @@ int main(void)
         for (size_t k = at; k < at + stretch && k < len; k++)
             copy[k] = (uint8_t)h278_test_rand(&rng);
         if (round % 3 == 0) /* counts: the first four bytes of the root */
-            put32(copy + regions_at, (uint32_t)(h278_test_rand(&rng) % (2 * n)));
+            h278_store32(copy + regions_at, (uint32_t)(h278_test_rand(&rng) % (2 * n)));
         for (size_t v = 0; v < ndecs; v++) {
             memset(out, 0xA5, n + 2 * GUARD);
             h278_error err = h278_decoder_build(decs[v], &d);

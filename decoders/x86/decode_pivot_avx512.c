@@ -58,6 +58,26 @@ static inline uint64_t load_bits(const uint8_t *p, size_t bytes)
     return v;
 }
 
+/* A load kept a load: VPEXPANDB with a memory operand is slower than a
+ * load and the register form, and the compiler would fold the two. */
+PIVOT_AVX512_TARGET static inline __m512i load64(const uint8_t *p)
+{
+    __m512i v = _mm512_loadu_si512(p);
+    __asm__("" : "+v"(v));
+    return v;
+}
+
+/* 64 merged symbols: the tail child's (tv) expanded over k, the other
+ * child's (ov, expanded over `others`) or, without one, the leaf symbol
+ * everywhere else. The two expands are independent and a blend joins them
+ * (DECODERS.md: merge-masking one into the other chains them). */
+PIVOT_AVX512_TARGET static inline __m512i merge64(__mmask64 k, __mmask64 others, __m512i tv, const uint8_t *other,
+                                                  __m512i ov, __m512i leaf)
+{
+    const __m512i from_other = other ? _mm512_maskz_expand_epi8(others, ov) : leaf;
+    return _mm512_mask_blend_epi8(k, from_other, _mm512_maskz_expand_epi8(k, tv));
+}
+
 /* One chunk of a merge: `count` (1..64) outputs at out + i, taking the
  * next tail symbols from tail + *t and the others from other + *o, or the
  * leaf symbol when other is NULL. Everything is passed as values, so the
@@ -72,17 +92,9 @@ PIVOT_AVX512_TARGET static inline void merge_chunk(uint8_t *out, const uint8_t *
     const uint32_t t_at = *t < tail_n ? *t : tail_n, t_left = tail_n - t_at;
     const __m512i tv = t_left >= 64 ? _mm512_loadu_si512(tail + t_at)
                                     : _mm512_maskz_loadu_epi8(low_bits(t_left), tail + t_at);
-    __m512i r;
-    if (!other) {
-        r = _mm512_mask_blend_epi8(k, leaf, _mm512_maskz_expand_epi8(k, tv));
-    } else {
-        const uint32_t o_at = *o < other_n ? *o : other_n;
-        __m512i ov = _mm512_loadu_si512(other + o_at); /* in the scratch slack */
-        /* Keeps the load a load: VPEXPANDB with a memory operand is
-         * slower than a load and the register form. */
-        __asm__("" : "+v"(ov));
-        r = _mm512_mask_blend_epi8(k, _mm512_maskz_expand_epi8(~k & valid, ov), _mm512_maskz_expand_epi8(k, tv));
-    }
+    const uint32_t o_at = *o < other_n ? *o : other_n;
+    const __m512i ov = other ? load64(other + o_at) : leaf; /* in the scratch slack */
+    const __m512i r = merge64(k, ~k & valid, tv, other, ov, leaf);
     if (count == 64)
         _mm512_storeu_si512(out + i, r);
     else
@@ -103,17 +115,8 @@ PIVOT_AVX512_TARGET static inline void fast_chunk(uint8_t **dst, const uint8_t *
     memcpy(&w, *bp, 8);
     const __mmask64 m = load_mask(*bp);
     const __mmask64 k = tail_bit ? m : _knot_mask64(m);
-    __m512i tv = _mm512_loadu_si512(*tp);
-    __asm__("" : "+v"(tv)); /* a load and the register form, as above */
-    __m512i r;
-    if (!other) {
-        r = _mm512_mask_blend_epi8(k, leaf, _mm512_maskz_expand_epi8(k, tv));
-    } else {
-        __m512i ov = _mm512_loadu_si512(*op);
-        __asm__("" : "+v"(ov));
-        r = _mm512_mask_blend_epi8(k, _mm512_maskz_expand_epi8(_knot_mask64(k), ov), _mm512_maskz_expand_epi8(k, tv));
-    }
-    _mm512_storeu_si512(*dst, r);
+    const __m512i ov = other ? load64(*op) : leaf;
+    _mm512_storeu_si512(*dst, merge64(k, _knot_mask64(k), load64(*tp), other, ov, leaf));
     const size_t ones = (size_t)_mm_popcnt_u64(w), took = tail_bit ? ones : 64 - ones;
     *tp += took;
     if (other)
