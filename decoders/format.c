@@ -50,8 +50,8 @@ static const char *const messages[H278_ERR_COUNT] = {
     [H278_ERR_TABLE_MISMATCH] = "the decoder's tables were not built for this block (build before decode)",
     [H278_ERR_PIVOT_COUNT] = "corrupt pivot block: a node's symbol count disagrees with its bitmap or its parent",
     [H278_ERR_PIVOT_REGION] = "corrupt pivot block: node regions run past the payload or leave bytes over",
-    [H278_ERR_LAYOUT_MISMATCH] = "this decoder does not decode the block's layout (pivot decoders take pivot blocks, the "
-                                 "others segmented and interleaved ones; tree and simd take all)",
+    [H278_ERR_LAYOUT_MISMATCH] = ("this decoder does not decode the block's layout (pivot decoders take pivot blocks, "
+                                  "the others segmented and interleaved ones; tree and simd take all)"),
 };
 
 const char *h278_strerror(h278_error err)

@@ -193,77 +193,91 @@ h278_error h278_pivot_regions(const h278_pivot_shape *shape, const uint8_t *p, u
 
 /* ---- Plan ------------------------------------------------------------------- */
 
-typedef struct plan_builder {
-    const h278_pivot_shape *shape;
-    const h278_pivot_region *region;
-    const uint8_t *regions;
-    uint8_t *scratch_end;
-    h278_pivot_plan *plan;
-} plan_builder;
-
-/* Plans node i writing its symbols to out, with free scratch from top on;
- * children's steps first. Returns 0 when the counts do not fit scratch
- * (a block changed since it was parsed). */
-static int plan_node(plan_builder *pb, unsigned i, uint8_t *out, uint8_t *top)
+/* The children of MIXED node i as its merge sees them: the tail child is
+ * the one that is not a leaf, or the larger one. Returns 0 for two leaves
+ * (the shape rule makes such a pair FLAT). */
+static int tail_child_bit(const h278_pivot_shape *shape, const h278_pivot_region *region, unsigned i,
+                          unsigned *tail_bit)
 {
-    const h278_pivot_node *node = &pb->shape->node[i];
-    const uint32_t n = pb->region[i].symbols;
-    const uint8_t *bits = pb->regions + pb->region[i].offset;
-    if (n == 0)
-        return 1; /* nothing reaches it, nor anything below it */
-    h278_pivot_step step = {0};
-    step.kind = node->kind;
-    step.symbols = n;
-    step.out = out;
-    if (node->kind == H278_PIVOT_FLAT) {
-        step.flat_bits = node->flat_bits;
-        step.bits = bits;
-        step.flat_symbols = pb->shape->flat_symbols + node->first;
-    } else if (node->kind == H278_PIVOT_MIXED) {
-        const unsigned c0 = node->child[0], c1 = node->child[1];
-        const int leaf0 = pb->shape->node[c0].kind == H278_PIVOT_LEAF;
-        const int leaf1 = pb->shape->node[c1].kind == H278_PIVOT_LEAF;
-        if (leaf0 && leaf1)
-            return 0; /* the shape rule makes such a pair a FLAT node */
-        /* The tail child: the one that is not a leaf, or the larger one. */
-        const unsigned tail_bit = leaf0 ? 1 : leaf1 ? 0 : pb->region[c1].symbols > pb->region[c0].symbols;
-        const unsigned tail = tail_bit ? c1 : c0, other = tail_bit ? c0 : c1;
-        const uint32_t tail_n = pb->region[tail].symbols, other_n = pb->region[other].symbols;
-        uint8_t *other_out = top;
-        if (!(leaf0 || leaf1)) {
-            if ((size_t)(pb->scratch_end - top) < (size_t)other_n + H278_PIVOT_SLACK)
-                return 0;
-            top += other_n + H278_PIVOT_SLACK;
-        }
-        if (!plan_node(pb, tail, out + (n - tail_n), top))
-            return 0;
-        if (!(leaf0 || leaf1) && !plan_node(pb, other, other_out, top))
-            return 0;
-        step.tail_bit = (uint8_t)tail_bit;
-        step.tail_symbols = tail_n;
-        step.other_leaf = (uint8_t)(leaf0 || leaf1);
-        step.other_symbol = pb->shape->node[other].symbol;
-        step.other = step.other_leaf ? NULL : other_out;
-        step.bits = bits + 4;
-    } else {
-        return 0; /* a leaf never needs a step (the root is never one) */
-    }
-    if (pb->plan->count >= H278_PIVOT_MAX_NODES)
-        return 0;
-    pb->plan->step[pb->plan->count++] = step;
-    return 1;
+    const unsigned c0 = shape->node[i].child[0], c1 = shape->node[i].child[1];
+    const int leaf0 = shape->node[c0].kind == H278_PIVOT_LEAF, leaf1 = shape->node[c1].kind == H278_PIVOT_LEAF;
+    *tail_bit = leaf0 ? 1 : leaf1 ? 0 : region[c1].symbols > region[c0].symbols;
+    return !(leaf0 && leaf1);
+}
+
+/* Where buffers go: a stack from `top` to `end`. */
+typedef struct plan_arena {
+    uint8_t *top;
+    const uint8_t *end;
+} plan_arena;
+
+/* n bytes (and the slack after them) from arena a, or NULL if they do not fit. */
+static uint8_t *take(plan_arena *a, uint32_t n)
+{
+    uint8_t *start = a->top;
+    if ((size_t)(a->end - start) < (size_t)n + H278_PIVOT_SLACK)
+        return NULL;
+    a->top = start + n + H278_PIVOT_SLACK;
+    return start;
 }
 
 h278_error h278_pivot_plan_build(const h278_pivot_shape *shape, const h278_block *b, uint8_t *dst,
                                  uint8_t *scratch, size_t scratch_size, h278_pivot_plan *plan)
 {
     h278_pivot_region region[H278_PIVOT_MAX_NODES];
-    h278_error err = h278_pivot_regions(shape, b->stream[0], b->stream_size[0], b->decoded_size, 0, region);
-    if (err)
+    if (h278_pivot_regions(shape, b->stream[0], b->stream_size[0], b->decoded_size, 0, region))
         return H278_ERR_CORRUPT_STREAM;
-    plan_builder pb = {shape, region, b->stream[0], scratch + scratch_size, plan};
+    /* Preorder, so a node's parent has said where its buffer is (out) and
+     * what is free (two arenas: the start of the output, then scratch;
+     * pivot.h) before the node is visited. */
+    uint8_t *out[H278_PIVOT_MAX_NODES];
+    plan_arena in_output[H278_PIVOT_MAX_NODES], in_scratch[H278_PIVOT_MAX_NODES];
+    out[0] = dst;
+    in_output[0] = (plan_arena){dst, dst};
+    in_scratch[0] = (plan_arena){scratch, scratch + scratch_size};
     plan->count = 0;
-    return plan_node(&pb, 0, dst, scratch) ? H278_OK : H278_ERR_CORRUPT_STREAM;
+    for (unsigned i = 0; i < shape->count; i++) {
+        const h278_pivot_node *node = &shape->node[i];
+        const uint32_t n = region[i].symbols;
+        if (n == 0 || node->kind == H278_PIVOT_LEAF)
+            continue; /* nothing reaches it (nor its subtree), or it is merged in directly */
+        h278_pivot_step step = {0};
+        step.kind = node->kind;
+        step.symbols = n;
+        step.out = out[i];
+        step.bits = b->stream[0] + region[i].offset;
+        if (node->kind == H278_PIVOT_FLAT) {
+            step.flat_bits = node->flat_bits;
+            step.flat_symbols = shape->flat_symbols + node->first;
+        } else {
+            unsigned tail_bit;
+            if (!tail_child_bit(shape, region, i, &tail_bit))
+                return H278_ERR_CORRUPT_STREAM;
+            const unsigned tail = node->child[tail_bit], other = node->child[!tail_bit];
+            plan_arena a = in_output[i], s = in_scratch[i];
+            step.tail_bit = (uint8_t)tail_bit;
+            step.tail_symbols = region[tail].symbols;
+            step.other_leaf = shape->node[other].kind == H278_PIVOT_LEAF;
+            step.other_symbol = shape->node[other].symbol;
+            step.bits += 4;
+            if (i == 0)
+                a.end = dst + (n - step.tail_symbols);
+            if (!step.other_leaf) {
+                const uint32_t other_n = region[other].symbols;
+                uint8_t *buffer = i == 0 ? NULL : take(&a, other_n);
+                if (!buffer && !(buffer = take(&s, other_n)))
+                    return H278_ERR_CORRUPT_STREAM; /* the block changed since it was parsed */
+                step.other = out[other] = buffer;
+                in_output[other] = a;
+                in_scratch[other] = s;
+            }
+            out[tail] = out[i] + (n - step.tail_symbols);
+            in_output[tail] = a;
+            in_scratch[tail] = s;
+        }
+        plan->step[plan->count++] = step;
+    }
+    return H278_OK;
 }
 
 /* ---- Tables ----------------------------------------------------------------- */
@@ -305,7 +319,7 @@ h278_error h278_pivot_decode_with(const h278_block *b, const void *tables, uint8
     uint8_t *scratch = (uint8_t *)tables + tables_size();
     h278_pivot_plan plan;
     h278_error err = h278_pivot_plan_build(&t->shape, b, dst, scratch, t->scratch_capacity, &plan);
-    for (uint32_t i = 0; !err && i < plan.count; i++)
+    for (uint32_t i = plan.count; !err && i-- > 0;)
         (plan.step[i].kind == H278_PIVOT_FLAT ? flat : mixed)(&plan.step[i]);
     return err;
 }

@@ -93,7 +93,8 @@ h278_error h278_pivot_regions(const h278_pivot_shape *shape, const uint8_t *p, u
  * Pivot decoders decode bottom-up: every node writes the symbols passing
  * through it, in block order, into a buffer of its own, and a MIXED node
  * merges its children's buffers under its bitmap. The plan says which
- * buffers, in an order where children come before parents:
+ * buffers. Its steps are in preorder and run in reverse: every subtree
+ * runs before its root, one subtree after the other.
  *
  * - The root's buffer is the block's output.
  * - A MIXED node's larger non-leaf child (the "tail" child) writes into the
@@ -101,9 +102,15 @@ h278_error h278_pivot_regions(const h278_pivot_shape *shape, const uint8_t *p, u
  *   writing the parent's symbols from the start: after i symbols are
  *   written, of which t came from the tail child, the next tail symbol sits
  *   at (n - n_tail) + t >= i, so the write never overtakes the read.
- * - The other child, when it is not a leaf, writes into scratch memory
- *   above the parent's own scratch; it has at most half the parent's
- *   symbols, so scratch never exceeds n + H278_PIVOT_SLACK * depth bytes.
+ * - The other child, when it is not a leaf, writes into free memory
+ *   above the parent's own, and both subtrees use the memory above that;
+ *   the other child has at most half the parent's symbols, so scratch
+ *   never exceeds n + H278_PIVOT_SLACK * depth bytes. Below the root,
+ *   free memory is first the start of the output, up to where the root's
+ *   tail child begins: nothing writes there before the root's merge, the
+ *   last step. What does not fit there goes to scratch, as does the
+ *   root's own other child, which that merge reads. (Less scratch touched
+ *   is less cache spent: docs/DECODERS.md has the measurement.)
  * - A leaf child writes nothing: the merge puts its symbol in directly.
  */
 typedef struct h278_pivot_step {

@@ -9,10 +9,9 @@
  *   popcount(k) tail symbols over the set positions of k in order; a
  *   second one spreads the other child's over ~k, and a blend under k
  *   joins them. (Merge-masking the second expand into the first would save
- *   the blend but chain the two expands, several cycles each: measured on
- *   this project's machine, the blend is 17% faster on lcet10.txt.) A leaf
- *   child needs one expand, blended the same way with its broadcast
- *   symbol (9% faster on kennedy.xls than merge-masking into it).
+ *   the blend but chain the two expands, several cycles each; the blend
+ *   measured faster, docs/DECODERS.md.) A leaf child needs one expand,
+ *   blended the same way with its broadcast symbol.
  * - FLAT, 64 codes of D <= 8 bits (8 * D bytes) at a time: VPERMB gives
  *   each 64-bit lane the D bytes of its 8 codes, VPMULTISHIFTQB moves code
  *   j's bits to byte j (bit offset j * D), an AND keeps D bits, and VPERMB
@@ -143,7 +142,11 @@ PIVOT_AVX512_TARGET static inline void merge_all(uint8_t *out, uint32_t n, const
     const uint8_t *const dst_end = out + n;
     const uint8_t *tp = tail, *op = other, *bp = bits;
     uint8_t *dst = out;
-    while (dst_end - dst >= 64 && tail_end - tp >= 64 && (!other || op <= other_end))
+    /* The last positions a full chunk may start from, as addresses, so each
+     * check is one compare (0 when there is no full chunk at all). */
+    const uintptr_t dst_last = n >= 64 ? (uintptr_t)dst_end - 64 : 0;
+    const uintptr_t tail_last = tail_n >= 64 ? (uintptr_t)tail_end - 64 : 0;
+    while ((uintptr_t)dst <= dst_last && (uintptr_t)tp <= tail_last && (!other || op <= other_end))
         fast_chunk(&dst, &tp, &op, &bp, tail_bit, other, leaf);
     uint32_t i = (uint32_t)(dst - out), t = (uint32_t)(tp - tail), o = i - t;
     const uint64_t flip = tail_bit ? 0 : ~0ull;
