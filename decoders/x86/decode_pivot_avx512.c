@@ -115,6 +115,14 @@ PIVOT_AVX512_TARGET static inline void fast_chunk(uint8_t **dst, const uint8_t *
     const __mmask64 m = load_mask(*bp);
     const __mmask64 k = tail_bit ? m : _knot_mask64(m);
     const __m512i ov = other ? load64(*op) : leaf;
+    /* Prefetching the streams a few lines ahead into L1: a block's buffers
+     * are larger than L1, and the hardware's prefetcher alone leaves the
+     * loop waiting on L2 (docs/DECODERS.md). Prefetches never fault, so
+     * running past a buffer's end is harmless. */
+    _mm_prefetch((const char *)*tp + 512, _MM_HINT_T0);
+    if (other)
+        _mm_prefetch((const char *)*op + 512, _MM_HINT_T0);
+    __builtin_prefetch(*dst + 512, 1, 3);
     _mm512_storeu_si512(*dst, merge64(k, _knot_mask64(k), load64(*tp), other, ov, leaf));
     const size_t ones = (size_t)_mm_popcnt_u64(w), took = tail_bit ? ones : 64 - ones;
     *tp += took;
@@ -220,6 +228,8 @@ PIVOT_AVX512_TARGET static void decode_flat(const h278_pivot_step *s)
      * each are used), then masked ones. */
     for (; i + 64 <= n && (uint64_t)i / 8 * d + 64 <= bytes; i += 64) {
         const __m512i packed = _mm512_loadu_si512(bits + (uint64_t)i / 8 * d);
+        _mm_prefetch((const char *)bits + (uint64_t)i / 8 * d + 512, _MM_HINT_T0);
+        __builtin_prefetch(out + i + 512, 1, 3);
         __m512i codes = _mm512_permutexvar_epi8(gather_v, packed);
         codes = _mm512_and_si512(_mm512_multishift_epi64_epi8(shift_v, codes), code_mask);
         _mm512_storeu_si512(out + i, flat_lookup(codes, d, table));
