@@ -123,6 +123,9 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
         goto out;
     }
     f->ring.region = f->region;
+    /* An idle server sleeps on the request doorbell until a producer rings it. */
+    atomic_fetch_add_explicit(&h->request_word, 1, memory_order_release);
+    h278_shm_wake(f->region, 0, &h->request_word, 1);
     return 0;
 out:
     h278_shm_close(f->region);

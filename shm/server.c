@@ -27,6 +27,9 @@
 #define WATCH_MS 20u
 #define LIVENESS_EVERY_MS 100u
 #define PROGRESS_EVERY_MS 500u
+/* How often an idle server looks at *o->stop (without one it only wakes
+ * for a producer or an interrupt). */
+#define STOP_LOOK_MS 100u
 /* A worker's longest single wait before it re-checks the abort flag. */
 #define CLAIM_SLICE_MS 50u
 
@@ -369,10 +372,19 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
         o->ready(o->ctx);
 
     rc = 0;
+    h278_ring_header *h = s.ring.hdr;
     for (;;) {
-        /* Wait for a producer to attach. */
-        while (!atomic_load_explicit(&s.ring.hdr->producer_pid, memory_order_acquire) && !stop_requested(&s))
-            h278_shm_sleep_ms(5);
+        /* Wait for a producer to attach: it rings the request doorbell
+         * (feed.c), as does an interrupt. No timeout unless *o->stop must
+         * be looked at, which nothing rings. */
+        h278_shm_wake_on_interrupt(s.region, 0, &h->request_word);
+        for (;;) {
+            const uint32_t seen = atomic_load_explicit(&h->request_word, memory_order_acquire);
+            if (stop_requested(&s) || atomic_load_explicit(&h->producer_pid, memory_order_acquire))
+                break;
+            h278_shm_wait(s.region, 0, &h->request_word, seen, o->stop ? STOP_LOOK_MS : H278_SHM_FOREVER);
+        }
+        h278_shm_wake_on_interrupt(NULL, 0, NULL);
         if (stop_requested(&s))
             break;
         enum session_end end = run_session(&s, st, err, err_size);

@@ -60,6 +60,8 @@ void h278_shm_close(h278_shm_region *r);
  * wait then just sleeps briefly.
  */
 #define H278_SHM_CHANNELS 2u
+/* A timeout_ms that never ends (INFINITE on Windows; 49 days elsewhere). */
+#define H278_SHM_FOREVER 0xFFFFFFFFu
 void h278_shm_wait(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word, uint32_t expected,
                    uint32_t timeout_ms);
 void h278_shm_wake(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word, uint32_t count);
@@ -90,6 +92,11 @@ int h278_shm_alive(uint64_t pid, uint64_t start);
  * killing the process; h278_shm_interrupted() reads it. */
 void h278_shm_catch_interrupts(void);
 int h278_shm_interrupted(void);
+/* While set, a caught interrupt also bumps *word and wakes the channel's
+ * waiters, so that a wait on it with no timeout returns (the idle server's).
+ * word NULL: no longer. A wait that loads the word, then checks
+ * h278_shm_interrupted(), then waits, never misses an interrupt. */
+void h278_shm_wake_on_interrupt(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word);
 
 /* Threads, for the decode workers and the tests. */
 typedef struct h278_shm_thread h278_shm_thread;

@@ -370,12 +370,30 @@ int h278_shm_alive(uint64_t pid, uint64_t start)
 
 /* ---- Signals ------------------------------------------------------------- */
 
-static volatile sig_atomic_t interrupted;
+static _Atomic int interrupted; /* lock-free: safe in a handler, and other threads read it */
+
+/* The word an interrupt bumps (h278_shm_wake_on_interrupt), or NULL. The
+ * handler only does lock-free atomics and a system call. */
+static _Atomic(_Atomic uint32_t *) interrupt_word;
 
 static void on_interrupt(int sig)
 {
     (void)sig;
-    interrupted = 1;
+    atomic_store(&interrupted, 1);
+    _Atomic uint32_t *word = atomic_load(&interrupt_word);
+    if (word) {
+        atomic_fetch_add(word, 1);
+#if defined(__linux__)
+        syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+#endif
+    }
+}
+
+void h278_shm_wake_on_interrupt(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word)
+{
+    (void)r; /* the futex is the word itself */
+    (void)channel;
+    atomic_store(&interrupt_word, word);
 }
 
 void h278_shm_catch_interrupts(void)
@@ -391,7 +409,7 @@ void h278_shm_catch_interrupts(void)
 
 int h278_shm_interrupted(void)
 {
-    return interrupted != 0;
+    return atomic_load(&interrupted) != 0;
 }
 
 /* ---- Threads ------------------------------------------------------------- */

@@ -306,14 +306,35 @@ int h278_shm_alive(uint64_t pid, uint64_t start)
 /* ---- Signals ------------------------------------------------------------- */
 
 static volatile LONG interrupted;
+/* What an interrupt wakes (h278_shm_wake_on_interrupt): the handler runs on
+ * a thread of its own, so a lock keeps the region from closing under it. */
+static SRWLOCK interrupt_lock = SRWLOCK_INIT;
+static h278_shm_region *interrupt_region;
+static unsigned interrupt_channel;
+static _Atomic uint32_t *interrupt_word;
 
 static BOOL WINAPI on_console_event(DWORD type)
 {
     if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT || type == CTRL_CLOSE_EVENT) {
         InterlockedExchange(&interrupted, 1);
+        AcquireSRWLockExclusive(&interrupt_lock);
+        if (interrupt_word) {
+            atomic_fetch_add(interrupt_word, 1);
+            h278_shm_wake(interrupt_region, interrupt_channel, interrupt_word, 1);
+        }
+        ReleaseSRWLockExclusive(&interrupt_lock);
         return TRUE;
     }
     return FALSE;
+}
+
+void h278_shm_wake_on_interrupt(h278_shm_region *r, unsigned channel, _Atomic uint32_t *word)
+{
+    AcquireSRWLockExclusive(&interrupt_lock);
+    interrupt_region = r;
+    interrupt_channel = channel;
+    interrupt_word = word;
+    ReleaseSRWLockExclusive(&interrupt_lock);
 }
 
 void h278_shm_catch_interrupts(void)

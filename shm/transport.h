@@ -54,7 +54,9 @@ typedef struct h278_serve_opts {
     uint32_t slots;            /* ring slots, a power of two; 0: 16, or 4 per thread if more */
     uint32_t max_block;        /* largest decoded block a slot holds; 0: default */
     uint32_t stage;            /* bytes of stage for the producer's blocks (ring.h), 0 .. 1 GiB; 0: none */
-    _Atomic int *stop;         /* optional: set nonzero to make the server return */
+    _Atomic int *stop;         /* optional: set nonzero to make the server return (an idle server
+                                  looks at it every 100 ms; without it, it sleeps until a producer
+                                  attaches or an interrupt comes) */
     void *ctx;                 /* passed to the callbacks below */
     void (*ready)(void *ctx);  /* the region exists: producers may attach */
     void (*log)(void *ctx, const char *msg); /* notes about sessions */
