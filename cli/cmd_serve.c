@@ -21,7 +21,8 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: h278 serve --name NAME [--threads N] [--decoder D] [--once] [--json]\n"
-            "                  [--busy-poll] [--slots N] [--max-block SIZE] [--stage SIZE]\n\n"
+            "                  [--busy-poll] [--slots N] [--max-block SIZE] [--stage SIZE]\n"
+            "                  [--idle-timeout S]\n\n"
             "Creates the shared-memory region NAME and decodes the blocks producers\n"
             "send (h278 feed), one producer at a time, in place with N threads.\n\n"
             "  --name NAME       region name: letters, digits, '-', '_', '.'\n"
@@ -38,11 +39,14 @@ static void usage(FILE *to)
             "                    takes about 3.5 times this in shared memory)\n"
             "  --stage SIZE      shared memory where a producer places blocks it sends\n"
             "                    repeatedly (h278 feed --repeat-*), so it need not copy\n"
-            "                    them each time (default 16M; 0: none)\n\n"
-            "Without --once the server runs until SIGINT or SIGTERM; a producer that dies\n"
-            "is noticed within a second and the next one is served. Exit status 0 on a\n"
-            "clean stop.\n",
-            H278_SERVE_MAX_THREADS, h278_serve_default_decoder());
+            "                    them each time (default 16M; 0: none)\n"
+            "  --idle-timeout S  drop the session of a producer that stays attached but\n"
+            "                    sends nothing for S seconds (default %u)\n\n"
+            "Without --once the server runs until SIGINT or SIGTERM, asleep while no\n"
+            "producer is attached; a producer that dies is noticed within a second, one\n"
+            "that goes silent after the idle timeout, and the next one is served. Exit\n"
+            "status 0 on a clean stop.\n",
+            H278_SERVE_MAX_THREADS, h278_serve_default_decoder(), H278_SERVE_DEFAULT_IDLE_TIMEOUT_MS / 1000u);
 }
 
 typedef struct serve_ui {
@@ -134,6 +138,12 @@ int h278_cmd_serve(int argc, char **argv)
             if (h278_cli_parse_size(v, &num) || num > H278_RING_MAX_STAGE)
                 return h278_cli_error(NULL, "--stage: expected 0..1G, got '%s'", v);
             o.stage = (uint32_t)num;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--idle-timeout", &missing))) {
+            char *end;
+            double sec = strtod(v, &end);
+            if (*end || !(sec >= 0.001 && sec <= 86400))
+                return h278_cli_error(NULL, "--idle-timeout: expected 0.001..86400 seconds, got '%s'", v);
+            o.idle_timeout_ms = (uint32_t)(sec * 1000 + 0.5);
         } else if (strcmp(argv[i], "--once") == 0) {
             o.once = 1;
         } else if (strcmp(argv[i], "--json") == 0) {

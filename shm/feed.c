@@ -81,9 +81,19 @@ uint32_t h278_feed_max_result(const h278_feed *f)
     return f->ring.result_capacity;
 }
 
+/* Rings the request doorbell, which wakes an idle server (server.c): it
+ * then re-asserts the header fields it owns and looks at whoever is
+ * attached. */
+static void ring_server(h278_shm_region *r, h278_ring_header *h)
+{
+    atomic_fetch_add_explicit(&h->request_word, 1, memory_order_release);
+    h278_shm_wake(r, 0, &h->request_word, 1);
+}
+
 /* One attempt to attach. Returns 0, -1 to retry (not there or not ready
- * yet), -2 to retry (busy with another producer), or 1 for a final
- * failure; err says why either way. */
+ * yet), -2 to retry (busy with another producer, or a live server whose
+ * header says otherwise), or 1 for a final failure; err says why either
+ * way. */
 static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size)
 {
     h278_shm_error se = h278_shm_open(name, &f->region);
@@ -101,9 +111,18 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
     f->server_pid = *(volatile uint64_t *)&h->creator_pid;
     f->server_start = *(volatile uint64_t *)&h->creator_start;
     uint32_t state = atomic_load_explicit(&h->state, memory_order_acquire);
-    if (state != H278_RING_SERVING || !h278_shm_alive(f->server_pid, f->server_start)) {
+    if (!h278_shm_alive(f->server_pid, f->server_start)) {
+        snprintf(err, err_size, "server '%s' is not running (shut down or crashed)", name);
+        goto out;
+    }
+    if (state != H278_RING_SERVING) {
+        /* Starting, shutting down, or a header someone else wrote: a ring
+         * makes a serving server say so again. */
         snprintf(err, err_size, "server '%s' is %s", name,
-                 state == H278_RING_STARTING ? "starting" : "not running (shut down or crashed)");
+                 state == H278_RING_STARTING ? "starting" : state == H278_RING_SHUTDOWN ? "shutting down"
+                                                                                        : "not serving");
+        ring_server(f->region, h);
+        rc = -2;
         goto out;
     }
     uint64_t pid, start, none = 0;
@@ -112,6 +131,7 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
                                                  memory_order_relaxed)) {
         snprintf(err, err_size, "server '%s' is busy with another producer (pid %llu)", name,
                  (unsigned long long)none);
+        ring_server(f->region, h); /* an idle server then checks that producer */
         rc = -2;
         goto out;
     }
@@ -123,9 +143,7 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
         goto out;
     }
     f->ring.region = f->region;
-    /* An idle server sleeps on the request doorbell until a producer rings it. */
-    atomic_fetch_add_explicit(&h->request_word, 1, memory_order_release);
-    h278_shm_wake(f->region, 0, &h->request_word, 1);
+    ring_server(f->region, h); /* an idle server sleeps until a producer rings */
     return 0;
 out:
     h278_shm_close(f->region);

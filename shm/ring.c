@@ -187,7 +187,8 @@ void h278_ring_reset(h278_ring *r)
     atomic_store_explicit(&h->tail, 0, memory_order_relaxed);
     atomic_store_explicit(&h->closed, 0, memory_order_relaxed);
     atomic_store_explicit(&h->producer_start, 0, memory_order_relaxed);
-    atomic_fetch_add_explicit(&h->session, 1, memory_order_release);
+    /* From the creator's own count: a peer may have written the header's. */
+    atomic_store_explicit(&h->session, ++r->session, memory_order_release);
     /* Last: a producer whose CAS on producer_pid succeeds sees all of the
      * above. */
     atomic_store_explicit(&h->producer_pid, 0, memory_order_release);

@@ -156,6 +156,7 @@ typedef struct h278_ring {
     uint64_t nonce;
     int busy_poll;
     uint64_t next, done;     /* producer only: next position, results taken */
+    uint32_t session;        /* creator only: the session number it last wrote (the header's may be overwritten) */
     uint32_t ahead;          /* producer only: the result h278_ring_wait_results waits for */
 } h278_ring;
 

@@ -197,7 +197,28 @@ static int producer_finished(h278_ring_header *h)
                atomic_load_explicit(&h->head, memory_order_acquire);
 }
 
-enum session_end { SESSION_DONE, SESSION_PRODUCER_DIED, SESSION_BROKEN, SESSION_STOPPED, SESSION_FAILED };
+enum session_end {
+    SESSION_DONE,
+    SESSION_PRODUCER_DIED,
+    SESSION_PRODUCER_SILENT,
+    SESSION_BROKEN,
+    SESSION_STOPPED,
+    SESSION_FAILED
+};
+
+/* Whether the attached producer (pid, its start time as it wrote it) still
+ * runs. A producer writes its start right after attaching; by the first
+ * check (LIVENESS_EVERY_MS later) one that left it 0, where this system
+ * has start times, is not a producer of this protocol (a write of
+ * producer_pid alone, say of pid 1, would otherwise hold the server). */
+static int producer_alive(uint64_t pid, uint64_t start)
+{
+    uint64_t self_pid, self_start;
+    h278_shm_self(&self_pid, &self_start);
+    if (start == 0 && self_start != 0)
+        return 0;
+    return h278_shm_alive(pid, start);
+}
 
 /* Runs one producer's session: from its attach to the end of all workers. */
 static enum session_end run_session(server *s, h278_serve_stats *st, char *err, size_t err_size)
@@ -228,7 +249,10 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
     }
     note(s, "producer %llu attached", (unsigned long long)pid);
 
+    const uint64_t idle_ns =
+        (uint64_t)(s->o->idle_timeout_ms ? s->o->idle_timeout_ms : H278_SERVE_DEFAULT_IDLE_TIMEOUT_MS) * 1000000ull;
     uint64_t attach_ns = h278_shm_now_ns(), last_check = attach_ns, last_progress = attach_ns;
+    uint64_t last_head = 0, last_tail = 0, last_news = attach_ns;
     while (atomic_load(&s->running) > 0) {
         h278_shm_sleep_ms(WATCH_MS);
         uint64_t now = h278_shm_now_ns();
@@ -239,10 +263,23 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         if (end == SESSION_DONE && now - last_check >= LIVENESS_EVERY_MS * 1000000ull) {
             last_check = now;
             uint64_t start = atomic_load_explicit(&h->producer_start, memory_order_relaxed);
-            if (!h278_shm_alive(pid, start) && !producer_finished(h)) {
+            if (!producer_alive(pid, start) && !producer_finished(h)) {
                 end = SESSION_PRODUCER_DIED;
                 atomic_store(&s->abort, 1);
             }
+        }
+        /* Alive but silent: nothing published or claimed for the idle
+         * timeout (and not done). A producer that only takes its results
+         * is not silent for long: it closes the ring when it has them all. */
+        const uint64_t head = atomic_load_explicit(&h->head, memory_order_relaxed),
+                       tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+        if (head != last_head || tail != last_tail) {
+            last_head = head;
+            last_tail = tail;
+            last_news = now;
+        } else if (end == SESSION_DONE && now - last_news >= idle_ns && !producer_finished(h)) {
+            end = SESSION_PRODUCER_SILENT;
+            atomic_store(&s->abort, 1);
         }
         if (atomic_load(&s->abort))
             h278_ring_wake_all(&s->ring);
@@ -283,6 +320,12 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         live.failed_sessions++;
         snprintf(err, err_size, "producer %llu died mid-session (after %llu blocks); session dropped",
                  (unsigned long long)pid, (unsigned long long)blocks);
+        note(s, "%s", err);
+        break;
+    case SESSION_PRODUCER_SILENT:
+        live.failed_sessions++;
+        snprintf(err, err_size, "producer %llu sent nothing for %.1f s (the idle timeout; after %llu blocks); "
+                 "session dropped", (unsigned long long)pid, (double)idle_ns / 1e9, (unsigned long long)blocks);
         note(s, "%s", err);
         break;
     case SESSION_BROKEN:
@@ -379,6 +422,10 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
          * be looked at, which nothing rings. */
         h278_shm_wake_on_interrupt(s.region, 0, &h->request_word);
         for (;;) {
+            /* The fields the server owns, as it knows them: a peer may have
+             * written the region's copy (each ring wakes the server). */
+            atomic_store_explicit(&h->state, H278_RING_SERVING, memory_order_release);
+            atomic_store_explicit(&h->consumers, s.threads, memory_order_relaxed);
             const uint32_t seen = atomic_load_explicit(&h->request_word, memory_order_acquire);
             if (stop_requested(&s) || atomic_load_explicit(&h->producer_pid, memory_order_acquire))
                 break;

@@ -45,6 +45,9 @@ typedef struct h278_serve_stats {
     h278_hist latency;         /* per block, claim to result published, ns */
 } h278_serve_stats;
 
+/* A session whose producer publishes no block for this long is dropped. */
+#define H278_SERVE_DEFAULT_IDLE_TIMEOUT_MS 60000u
+
 typedef struct h278_serve_opts {
     const char *name;          /* region name */
     unsigned threads;          /* decode workers, 1 .. H278_SERVE_MAX_THREADS */
@@ -54,6 +57,8 @@ typedef struct h278_serve_opts {
     uint32_t slots;            /* ring slots, a power of two; 0: 16, or 4 per thread if more */
     uint32_t max_block;        /* largest decoded block a slot holds; 0: default */
     uint32_t stage;            /* bytes of stage for the producer's blocks (ring.h), 0 .. 1 GiB; 0: none */
+    uint32_t idle_timeout_ms;  /* drop a session whose producer publishes nothing this long
+                                  (it stays attached but silent); 0: H278_SERVE_DEFAULT_IDLE_TIMEOUT_MS */
     _Atomic int *stop;         /* optional: set nonzero to make the server return (an idle server
                                   looks at it every 100 ms; without it, it sleeps until a producer
                                   attaches or an interrupt comes) */

@@ -1,0 +1,114 @@
+/*
+ * test_server_owns_header.c - a peer that writes the header fields the
+ * server owns does not disable it: with the server idle, a write of
+ * `state` (shut down), of `producer_pid` alone (pid 1, no start time) and
+ * of a live but silent "producer" (this process) each leaves the next real
+ * producer served within its wait for a busy server. The silent one is
+ * dropped after the idle timeout, the others at the first liveness check.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "h278.h"
+#include "ring.h"
+#include "shm.h"
+#include "testutil.h"
+#include "transport.h"
+
+typedef struct server_run {
+    h278_serve_opts o;
+    h278_serve_stats st;
+    char err[256];
+    int rc;
+    _Atomic int stop, ready;
+} server_run;
+
+static void on_ready(void *ctx)
+{
+    atomic_store(&((server_run *)ctx)->ready, 1);
+}
+
+static void server_main(void *arg)
+{
+    server_run *s = arg;
+    s->rc = h278_serve(&s->o, &s->st, s->err, sizeof s->err);
+}
+
+static uint8_t data[4000], packed[16384];
+static size_t packed_size;
+static h278_block block;
+static h278_enc_params params;
+
+/* One producer that attaches without waiting for the server to appear (as
+ * `h278 feed` does by default; a busy server is still waited for) and has
+ * one block decoded. */
+static void served(const char *name, const char *after)
+{
+    h278_feed_opts fo = {name, 0, 0, 0, 0};
+    char err[320];
+    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
+    CHECKF(f != NULL, "after %s: %s", after, err);
+    if (!f)
+        return;
+    int ok = h278_feed_send(f, packed + H278_FILE_HEADER_SIZE, block.total_size, sizeof data, params.max_len,
+                            block.checksum, NULL, NULL) == 0 &&
+             h278_feed_finish(f, NULL, NULL) == 0;
+    CHECKF(ok, "after %s: %s", after, h278_feed_error(f));
+    h278_feed_free(f);
+}
+
+int main(void)
+{
+    char name[64];
+    uint64_t pid, start;
+    h278_shm_self(&pid, &start);
+    snprintf(name, sizeof name, "test-owns-header-%llu", (unsigned long long)pid);
+
+    h278_test_fill_text_like(data, sizeof data, 7, 'a');
+    h278_enc_params_default(&params);
+    CHECK(h278_compress(data, sizeof data, &params, packed, sizeof packed, &packed_size) == H278_OK);
+    CHECK(h278_read_block(packed + H278_FILE_HEADER_SIZE, packed_size - H278_FILE_HEADER_SIZE, sizeof data,
+                          params.max_len, &block) == H278_OK);
+
+    static server_run s;
+    s.o.name = name;
+    s.o.threads = 1;
+    s.o.stop = &s.stop;
+    s.o.idle_timeout_ms = 400;
+    s.o.ready = on_ready;
+    s.o.ctx = &s;
+    h278_shm_thread *thread;
+    CHECK(h278_shm_thread_start(&thread, server_main, &s) == 0);
+    for (int i = 0; i < 10000 && !atomic_load(&s.ready); i++)
+        h278_shm_sleep_ms(1);
+    CHECK(atomic_load(&s.ready));
+
+    /* The attacker's own mapping of the region. */
+    h278_shm_region *region = NULL;
+    CHECK(h278_shm_open(name, &region) == H278_SHM_OK);
+    if (!region)
+        return h278_test_finish();
+    h278_ring_header *h = h278_shm_addr(region);
+    served(name, "nothing");
+
+    h278_shm_sleep_ms(50);
+    atomic_store(&h->state, H278_RING_SHUTDOWN);
+    served(name, "state = shut down");
+
+    h278_shm_sleep_ms(50);
+    atomic_store(&h->producer_pid, 1);
+    served(name, "producer_pid = 1");
+
+    h278_shm_sleep_ms(50);
+    atomic_store(&h->producer_start, start);
+    atomic_store(&h->producer_pid, pid); /* alive, and never sends anything */
+    served(name, "a silent producer");
+
+    h278_shm_close(region);
+    atomic_store(&s.stop, 1);
+    h278_shm_thread_join(thread);
+    CHECKF(s.rc == 0, "%s", s.err);
+    CHECKF(s.st.failed_sessions == 2, "%llu sessions dropped, expected 2 (pid 1, the silent one)",
+           (unsigned long long)s.st.failed_sessions);
+    return h278_test_finish();
+}
