@@ -117,7 +117,8 @@ static h278_error tree_decode_pivot(const h278_block *b, const h278_pivot_shape 
                 dst[j] = shape->flat_symbols[node->first + v];
                 break;
             }
-            i = node->child[region_bit(r + 4, k)];
+            const uint8_t *bitmap = r + h278_pivot_count_bytes(region[i].symbols); /* after the count */
+            i = node->child[region_bit(bitmap, k)];
         }
     }
     return H278_OK;

@@ -190,15 +190,16 @@ static h278_error encode_pivot_regions(const uint8_t *src, size_t n, const uint6
             through[i] += freq[s];
         }
     }
-    /* Regions in node order; each MIXED one starts with its 1-child's count. */
+    /* Regions in node order; each MIXED one starts with its 1-child's count,
+     * in as many bytes as hold the node's own symbol count. */
     uint64_t offset[H278_PIVOT_MAX_NODES], pos = 0;
     for (unsigned i = 0; i < shape.count; i++) {
         offset[i] = pos;
         uint64_t bytes = h278_pivot_region_bytes(&shape.node[i], through[i]);
         memset(out + pos, 0, bytes);
         if (shape.node[i].kind == H278_PIVOT_MIXED) {
-            h278_store32(out + pos, (uint32_t)through[shape.node[i].child[1]]);
-            offset[i] += 4;
+            h278_pivot_store_count(out + pos, through[i], (uint32_t)through[shape.node[i].child[1]]);
+            offset[i] += h278_pivot_count_bytes(through[i]);
         }
         pos += bytes;
     }

@@ -171,13 +171,14 @@ h278_error h278_pivot_regions(const h278_pivot_shape *shape, const uint8_t *p, u
             return H278_ERR_PIVOT_REGION;
         const uint8_t *r = p + pos;
         if (node->kind == H278_PIVOT_MIXED) {
-            uint32_t ones = h278_load32(r);
+            const unsigned count_bytes = h278_pivot_count_bytes(symbols);
+            uint32_t ones = h278_pivot_load_count(r, symbols);
             if (ones > symbols)
                 return H278_ERR_PIVOT_COUNT;
             if (check_bitmaps) {
-                if (popcount_bits(r + 4, symbols) != ones)
+                if (popcount_bits(r + count_bytes, symbols) != ones)
                     return H278_ERR_PIVOT_COUNT;
-                if (!padding_is_zero(r + 4, bytes - 4, symbols))
+                if (!padding_is_zero(r + count_bytes, bytes - count_bytes, symbols))
                     return H278_ERR_CORRUPT_STREAM;
             }
             region[node->child[0]].symbols = symbols - ones;
@@ -259,7 +260,7 @@ h278_error h278_pivot_plan_build(const h278_pivot_shape *shape, const h278_block
             step.tail_symbols = region[tail].symbols;
             step.other_leaf = shape->node[other].kind == H278_PIVOT_LEAF;
             step.other_symbol = shape->node[other].symbol;
-            step.bits += 4;
+            step.bits += h278_pivot_count_bytes(n);
             if (i == 0)
                 a.end = dst + (n - step.tail_symbols);
             if (!step.other_leaf) {

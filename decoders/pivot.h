@@ -13,7 +13,7 @@
  *   only be found by walking the nodes in order (h278_pivot_regions()).
  * - h278_read_block() checks every count against its bitmap's popcount, but
  *   a block in shared memory can change after that check. The plan
- *   (h278_pivot_plan()) re-reads the counts and bounds every region again,
+ *   (h278_pivot_plan_build()) re-reads the counts and bounds every region again,
  *   and every merge kernel must bound its reads by the counts, never by the
  *   bitmap: a lying bitmap then decodes garbage inside the buffers.
  */
@@ -57,6 +57,28 @@ typedef struct h278_pivot_shape {
  * are not a complete code of two or more symbols. */
 h278_error h278_pivot_shape_build(const uint8_t lengths[256], h278_pivot_shape *shape);
 
+/* Bytes of a MIXED node's count when n symbols pass through it: as few as
+ * hold n (the count is at most n), so small nodes pay one byte, not four. */
+static inline unsigned h278_pivot_count_bytes(uint64_t n)
+{
+    return n < 0x100u ? 1u : n < 0x10000u ? 2u : n < 0x1000000u ? 3u : 4u;
+}
+
+/* The count of a MIXED node that n symbols pass through (little-endian). */
+static inline uint32_t h278_pivot_load_count(const uint8_t *region, uint64_t n)
+{
+    uint32_t count = 0;
+    for (unsigned i = h278_pivot_count_bytes(n); i-- > 0;)
+        count = count << 8 | region[i];
+    return count;
+}
+
+static inline void h278_pivot_store_count(uint8_t *region, uint64_t n, uint32_t count)
+{
+    for (unsigned i = 0; i < h278_pivot_count_bytes(n); i++)
+        region[i] = (uint8_t)(count >> (8 * i));
+}
+
 /* Bytes of a node's region when n symbols pass through it. */
 static inline uint64_t h278_pivot_region_bytes(const h278_pivot_node *node, uint64_t n)
 {
@@ -64,7 +86,7 @@ static inline uint64_t h278_pivot_region_bytes(const h278_pivot_node *node, uint
     case H278_PIVOT_FLAT:
         return (n * node->flat_bits + 7) / 8;
     case H278_PIVOT_MIXED:
-        return 4 + (n + 7) / 8;
+        return h278_pivot_count_bytes(n) + (n + 7) / 8;
     default:
         return 0;
     }

@@ -56,15 +56,18 @@ static void check_pivot(const h278_block *b, const uint8_t *start)
         const h278_pivot_node_info *n = &nodes[i];
         FUZZ_REQUIRE(offset + n->region_bytes <= b->stream_size[0]);
         if (n->kind == 2) {
+            /* The count: as many little-endian bytes as hold n->symbols. */
             const uint8_t *r = b->stream[0] + offset;
-            uint32_t ones = 0, stored = (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 |
-                                        (uint32_t)r[3] << 24;
+            const unsigned width = n->symbols < 0x100 ? 1 : n->symbols < 0x10000 ? 2 : n->symbols < 0x1000000 ? 3 : 4;
+            uint32_t ones = 0, stored = 0;
+            for (unsigned k = width; k-- > 0;)
+                stored = stored << 8 | r[k];
             for (uint32_t k = 0; k < n->symbols; k++)
-                ones += (r[4 + k / 8] >> (k % 8)) & 1u;
+                ones += (r[width + k / 8] >> (k % 8)) & 1u;
             FUZZ_REQUIRE(n->child[0] < count && n->child[1] < count);
             FUZZ_REQUIRE(stored == ones && ones == nodes[n->child[1]].symbols);
             FUZZ_REQUIRE(nodes[n->child[0]].symbols + ones == n->symbols);
-            FUZZ_REQUIRE(n->region_bytes == 4 + (n->symbols + 7) / 8);
+            FUZZ_REQUIRE(n->region_bytes == width + (n->symbols + 7) / 8);
         } else if (n->kind == 1) {
             FUZZ_REQUIRE(n->flat_bits >= 1 && n->flat_bits <= 8);
             FUZZ_REQUIRE(n->region_bytes == ((uint64_t)n->symbols * n->flat_bits + 7) / 8);

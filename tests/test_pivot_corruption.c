@@ -22,6 +22,7 @@
 
 #include "h278.h"
 #include "le.h"
+#include "pivot.h"
 #include "testutil.h"
 
 #define GUARD 64u
@@ -67,19 +68,21 @@ int main(void)
     h278_block b;
     CHECK(h278_read_block(blk, size - H278_FILE_HEADER_SIZE, (uint32_t)n, L, &b) == H278_OK);
     /* The root is MIXED for text (its symbols are not all one length): its
-     * count is the first 4 bytes of the regions, its bitmap follows. */
+     * count is the first bytes of the regions (two for 20000 symbols), its
+     * bitmap follows. */
     uint8_t *root = (uint8_t *)b.stream[0];
-    const uint32_t ones = h278_load32(root);
-    CHECK(ones > 0 && ones < n);
+    const unsigned count_bytes = h278_pivot_count_bytes(n);
+    const uint32_t ones = h278_pivot_load_count(root, n);
+    CHECK(count_bytes == 2 && ones > 0 && ones < n);
 
-    h278_store32(root, (uint32_t)n + 1);
+    h278_pivot_store_count(root, n, (uint32_t)n + 1);
     CHECKF(parse(file, size, n, L) == H278_ERR_PIVOT_COUNT, "count above the symbols");
-    h278_store32(root, ones + 1);
+    h278_pivot_store_count(root, n, ones + 1);
     CHECKF(parse(file, size, n, L) == H278_ERR_PIVOT_COUNT, "count not the popcount");
-    h278_store32(root, ones);
-    root[4] ^= 1;
+    h278_pivot_store_count(root, n, ones);
+    root[count_bytes] ^= 1;
     CHECKF(parse(file, size, n, L) == H278_ERR_PIVOT_COUNT, "bitmap bit flipped");
-    root[4] ^= 1;
+    root[count_bytes] ^= 1;
     /* 20000 symbols fill the root's bitmap exactly (2500 bytes): pad a
      * shorter block instead. */
     {
@@ -89,7 +92,7 @@ int main(void)
         h278_block b2;
         CHECK(h278_read_block(f2 + H278_FILE_HEADER_SIZE, s2 - H278_FILE_HEADER_SIZE, (uint32_t)n2, L, &b2) == H278_OK);
         uint8_t *r2 = (uint8_t *)b2.stream[0];
-        r2[4 + n2 / 8] |= 0x80; /* bit 7 of the last bitmap byte: padding */
+        r2[h278_pivot_count_bytes(n2) + n2 / 8] |= 0x80; /* bit 7 of the last bitmap byte: padding */
         CHECKF(parse(f2, s2, n2, L) == H278_ERR_CORRUPT_STREAM, "padding bit set");
         free(t2);
         free(f2);
@@ -139,8 +142,8 @@ int main(void)
         size_t stretch = 1 + h278_test_rand(&rng) % 16;
         for (size_t k = at; k < at + stretch && k < len; k++)
             copy[k] = (uint8_t)h278_test_rand(&rng);
-        if (round % 3 == 0) /* counts: the first four bytes of the root */
-            h278_store32(copy + regions_at, (uint32_t)(h278_test_rand(&rng) % (2 * n)));
+        if (round % 3 == 0) /* counts: the first bytes of the root */
+            h278_pivot_store_count(copy + regions_at, n, (uint32_t)(h278_test_rand(&rng) % (2 * n)));
         for (size_t v = 0; v < ndecs; v++) {
             memset(out, 0xA5, n + 2 * GUARD);
             h278_error err = h278_decoder_build(decs[v], &d);
