@@ -9,30 +9,10 @@
 #include <string.h>
 
 #include "h278.h"
-#include "shm.h"
+#include "server_thread.h"
 #include "testutil.h"
-#include "transport.h"
 
 #define FEEDS 100
-
-typedef struct server_run {
-    h278_serve_opts o;
-    h278_serve_stats st;
-    char err[256];
-    int rc;
-    _Atomic int stop, ready;
-} server_run;
-
-static void on_ready(void *ctx)
-{
-    atomic_store(&((server_run *)ctx)->ready, 1);
-}
-
-static void server_main(void *arg)
-{
-    server_run *s = arg;
-    s->rc = h278_serve(&s->o, &s->st, s->err, sizeof s->err);
-}
 
 int main(void)
 {
@@ -51,17 +31,11 @@ int main(void)
     CHECK(h278_read_block(packed + H278_FILE_HEADER_SIZE, n - H278_FILE_HEADER_SIZE, sizeof data, p.max_len, &b) ==
           H278_OK);
 
-    static server_run s;
+    static h278_test_server s;
     s.o.name = name;
     s.o.threads = 1;
     s.o.stop = &s.stop;
-    s.o.ready = on_ready;
-    s.o.ctx = &s;
-    h278_shm_thread *thread;
-    CHECK(h278_shm_thread_start(&thread, server_main, &s) == 0);
-    for (int i = 0; i < 10000 && !atomic_load(&s.ready); i++)
-        h278_shm_sleep_ms(1);
-    CHECK(atomic_load(&s.ready));
+    CHECK(h278_test_server_start(&s) == 0);
 
     unsigned served = 0;
     char first_err[400] = "";
@@ -83,8 +57,7 @@ int main(void)
         h278_feed_free(f);
     }
     CHECKF(served == FEEDS, "%u of %d back-to-back feeds served; first failure: %s", served, FEEDS, first_err);
-    atomic_store(&s.stop, 1);
-    h278_shm_thread_join(thread);
+    h278_test_server_join(&s);
     CHECKF(s.rc == 0, "%s", s.err);
     return h278_test_finish();
 }

@@ -13,35 +13,20 @@
 #include <unistd.h>
 
 #include "h278.h"
-#include "shm.h"
+#include "server_thread.h"
 #include "testutil.h"
-#include "transport.h"
 
 /* An idle second may see a few wake-ups (the feed's session); a server
  * that polls every few milliseconds makes hundreds. */
 #define MAX_IDLE_WAKEUPS 5
 
-typedef struct server_run {
-    h278_serve_opts o;
-    h278_serve_stats st;
-    char err[256];
-    int rc;
-    _Atomic int ready, done;
-    _Atomic long tid;
-} server_run;
+/* The server thread's id, for /proc (set on that thread). */
+static _Atomic long server_tid;
 
-static void on_ready(void *ctx)
+static void note_tid(h278_test_server *s)
 {
-    server_run *s = ctx;
-    atomic_store(&s->tid, (long)syscall(SYS_gettid));
-    atomic_store(&s->ready, 1);
-}
-
-static void server_main(void *arg)
-{
-    server_run *s = arg;
-    s->rc = h278_serve(&s->o, &s->st, s->err, sizeof s->err);
-    atomic_store(&s->done, 1);
+    (void)s;
+    atomic_store(&server_tid, (long)syscall(SYS_gettid));
 }
 
 /* The thread's voluntary context switches so far, or -1. */
@@ -60,11 +45,11 @@ static long wakeups(long tid)
     return n;
 }
 
-static long idle_second(const server_run *s)
+static long idle_second(void)
 {
-    const long before = wakeups(atomic_load(&s->tid));
+    const long before = wakeups(atomic_load(&server_tid));
     h278_shm_sleep_ms(1000);
-    const long after = wakeups(atomic_load(&s->tid));
+    const long after = wakeups(atomic_load(&server_tid));
     return before < 0 || after < 0 ? -1 : after - before;
 }
 
@@ -80,19 +65,14 @@ int main(void)
     snprintf(name, sizeof name, "test-idle-%llu", (unsigned long long)pid);
     h278_shm_catch_interrupts();
 
-    static server_run s;
+    static h278_test_server s;
     s.o.name = name;
-    s.o.threads = 1;
-    s.o.ready = on_ready; /* no stop flag: the server runs until an interrupt */
-    s.o.ctx = &s;
-    h278_shm_thread *thread;
-    CHECK(h278_shm_thread_start(&thread, server_main, &s) == 0);
-    for (int i = 0; i < 10000 && !atomic_load(&s.ready); i++)
-        h278_shm_sleep_ms(1);
-    CHECK(atomic_load(&s.ready));
+    s.o.threads = 1; /* no stop flag: the server runs until an interrupt */
+    s.on_ready = note_tid;
+    CHECK(h278_test_server_start(&s) == 0);
     h278_shm_sleep_ms(50); /* into its wait */
 
-    long n = idle_second(&s);
+    long n = idle_second();
     CHECKF(n >= 0 && n <= MAX_IDLE_WAKEUPS, "an idle server woke %ld times in one second", n);
 
     /* A producer is served at once, and the server then sleeps again. */
@@ -105,7 +85,7 @@ int main(void)
         h278_feed_free(f);
     }
     h278_shm_sleep_ms(200);
-    n = idle_second(&s);
+    n = idle_second();
     CHECKF(n >= 0 && n <= MAX_IDLE_WAKEUPS, "after a session, an idle server woke %ld times in one second", n);
 
     /* An interrupt wakes it, and it returns. */
@@ -117,7 +97,7 @@ int main(void)
         fprintf(stderr, "test_idle_server_sleeps: server still running; giving up\n");
         _exit(1);
     }
-    h278_shm_thread_join(thread);
+    h278_test_server_join(&s);
     CHECKF(s.rc == 0, "%s", s.err);
     CHECK(s.st.sessions == 1);
     return h278_test_finish();

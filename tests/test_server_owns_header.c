@@ -11,28 +11,8 @@
 
 #include "h278.h"
 #include "ring.h"
-#include "shm.h"
+#include "server_thread.h"
 #include "testutil.h"
-#include "transport.h"
-
-typedef struct server_run {
-    h278_serve_opts o;
-    h278_serve_stats st;
-    char err[256];
-    int rc;
-    _Atomic int stop, ready;
-} server_run;
-
-static void on_ready(void *ctx)
-{
-    atomic_store(&((server_run *)ctx)->ready, 1);
-}
-
-static void server_main(void *arg)
-{
-    server_run *s = arg;
-    s->rc = h278_serve(&s->o, &s->st, s->err, sizeof s->err);
-}
 
 static uint8_t data[4000], packed[16384];
 static size_t packed_size;
@@ -70,18 +50,12 @@ int main(void)
     CHECK(h278_read_block(packed + H278_FILE_HEADER_SIZE, packed_size - H278_FILE_HEADER_SIZE, sizeof data,
                           params.max_len, &block) == H278_OK);
 
-    static server_run s;
+    static h278_test_server s;
     s.o.name = name;
     s.o.threads = 1;
     s.o.stop = &s.stop;
     s.o.idle_timeout_ms = 400;
-    s.o.ready = on_ready;
-    s.o.ctx = &s;
-    h278_shm_thread *thread;
-    CHECK(h278_shm_thread_start(&thread, server_main, &s) == 0);
-    for (int i = 0; i < 10000 && !atomic_load(&s.ready); i++)
-        h278_shm_sleep_ms(1);
-    CHECK(atomic_load(&s.ready));
+    CHECK(h278_test_server_start(&s) == 0);
 
     /* The attacker's own mapping of the region. */
     h278_shm_region *region = NULL;
@@ -105,8 +79,7 @@ int main(void)
     served(name, "a silent producer");
 
     h278_shm_close(region);
-    atomic_store(&s.stop, 1);
-    h278_shm_thread_join(thread);
+    h278_test_server_join(&s);
     CHECKF(s.rc == 0, "%s", s.err);
     CHECKF(s.st.failed_sessions == 2, "%llu sessions dropped, expected 2 (pid 1, the silent one)",
            (unsigned long long)s.st.failed_sessions);
