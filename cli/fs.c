@@ -8,7 +8,8 @@
  * killed run then leaves nothing), else under a name of its own, created
  * exclusively. It is flushed to disk and only then put in place, refusing
  * an existing destination unless -f. An interrupt (SIGINT/SIGTERM/SIGHUP,
- * console Ctrl-C) removes a named one first.
+ * console Ctrl-C) removes a named one first; a named one a killed run left
+ * is removed by the next run for the same output.
  */
 #include "fs.h"
 
@@ -32,6 +33,67 @@ static int name_temporary(h278_out *o)
             return -1;
     }
     return -1;
+}
+
+/* What remove_stale_temps looks for: base.tmpPID-i in dir. */
+typedef struct stale_scan {
+    const char *dir, *base;
+    size_t dir_len, base_len;
+} stale_scan;
+
+/* Reads an unsigned decimal at *p (at least one digit); 0 if there is none. */
+static int read_number(const char **p, unsigned long *v)
+{
+    const char *s = *p;
+    *v = 0;
+    while (*s >= '0' && *s <= '9' && *v < 100000000ul)
+        *v = *v * 10 + (unsigned long)(*s++ - '0');
+    if (s == *p)
+        return 0;
+    *p = s;
+    return 1;
+}
+
+static void remove_if_stale(void *ctx, const char *name)
+{
+    const stale_scan *sc = ctx;
+    unsigned long pid, i;
+    const char *p = name + sc->base_len;
+    if (strncmp(name, sc->base, sc->base_len) != 0 || strncmp(p, ".tmp", 4) != 0)
+        return;
+    p += 4;
+    if (!read_number(&p, &pid) || *p++ != '-' || !read_number(&p, &i) || *p != '\0')
+        return;
+    if (pid == h278_fs_pid() || h278_fs_pid_alive(pid))
+        return; /* its run may still be writing it */
+    char full[H278_FS_MAX_PATH];
+    if (sc->dir_len + strlen(name) < sizeof full) {
+        memcpy(full, sc->dir, sc->dir_len);
+        strcpy(full + sc->dir_len, name);
+        remove(full);
+    }
+}
+
+/* A run killed while its output had a temporary name (where the system
+ * has no unnamed files, or while it was being put in place) leaves
+ * path.tmpPID-i behind: the next run for the same path removes those whose
+ * process is gone. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+#if defined(_WIN32)
+    const char *back = strrchr(path, '\\');
+    if (back && (!slash || back > slash))
+        slash = back;
+#endif
+    stale_scan sc = {path, slash ? slash + 1 : path, slash ? (size_t)(slash + 1 - path) : 0, 0};
+    sc.base_len = strlen(sc.base);
+    char dir[H278_FS_MAX_PATH];
+    if (sc.dir_len >= sizeof dir)
+        return;
+    memcpy(dir, path, sc.dir_len);
+    dir[sc.dir_len] = '\0';
+    h278_fs_list_dir(dir, remove_if_stale, &sc);
 }
 
 int h278_out_open(h278_out *o, const char *path, int force)
@@ -60,6 +122,7 @@ int h278_out_open(h278_out *o, const char *path, int force)
         return h278_cli_error(path, "out of memory");
     }
     memcpy(o->final, path, len + 1);
+    remove_stale_temps(path);
     if ((o->f = h278_fs_create_unnamed(path)) != NULL) {
         o->unnamed = 1; /* named in h278_out_commit */
         return 0;

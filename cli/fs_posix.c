@@ -15,6 +15,7 @@
 #define _GNU_SOURCE /* O_TMPFILE, linkat */
 #include "fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -60,6 +61,25 @@ int h278_fs_is_device(const char *path)
 unsigned long h278_fs_pid(void)
 {
     return (unsigned long)getpid();
+}
+
+int h278_fs_pid_alive(unsigned long pid)
+{
+    if (pid == 0 || pid > (unsigned long)INT32_MAX)
+        return 0;
+    return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx)
+{
+    DIR *d = opendir(*dir ? dir : ".");
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        each(ctx, e->d_name);
+    closedir(d);
+    return 0;
 }
 
 FILE *h278_fs_create_new(const char *path)

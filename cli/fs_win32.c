@@ -54,6 +54,31 @@ unsigned long h278_fs_pid(void)
     return (unsigned long)GetCurrentProcessId();
 }
 
+int h278_fs_pid_alive(unsigned long pid)
+{
+    HANDLE h = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid);
+    if (!h)
+        return GetLastError() == ERROR_ACCESS_DENIED; /* another user's: it runs */
+    int alive = WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
+    CloseHandle(h);
+    return alive;
+}
+
+int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx)
+{
+    char pattern[H278_FS_MAX_PATH + 8];
+    snprintf(pattern, sizeof pattern, "%s%s*", dir, *dir ? "\\" : "");
+    WIN32_FIND_DATAA fd;
+    HANDLE h = FindFirstFileA(pattern, &fd);
+    if (h == INVALID_HANDLE_VALUE)
+        return -1;
+    do
+        each(ctx, fd.cFileName);
+    while (FindNextFileA(h, &fd));
+    FindClose(h);
+    return 0;
+}
+
 FILE *h278_fs_create_new(const char *path)
 {
     int fd = _open(path, _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY, _S_IREAD | _S_IWRITE);

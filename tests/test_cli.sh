@@ -118,6 +118,16 @@ for offset in 30 200 20000 80000 $((size - 1)); do
 done
 stderr_has "flip names its block" "block 1:" "$h278" verify bad.h278
 check "no temporary files left" sh -c '! ls | grep -q tmp'
+# A temporary file that a killed run left (its process is gone) is removed
+# by the next run for the same output; one of a running process is not.
+sh -c 'exit 0' & dead=$!
+wait "$dead"
+touch "stale.out.tmp$dead-0" "stale.out.tmp$$-1" "stale.out.tmpx-0"
+check "decompress beside stale temporary files" "$h278" decompress alice29.txt.h278 -o stale.out
+check "a dead run's temporary file removed" test ! -e "stale.out.tmp$dead-0"
+check "a live run's temporary file kept" test -e "stale.out.tmp$$-1"
+check "a file not named as ours kept" test -e "stale.out.tmpx-0"
+rm -f stale.out "stale.out.tmp$$-1" "stale.out.tmpx-0"
 head -c 5000 alice29.txt.h278 > trunc.h278
 stderr_has "truncated file" "truncated" "$h278" decompress trunc.h278 -o t.out
 fails "truncated leaves no output" test -e t.out
