@@ -189,6 +189,8 @@ h278_feed *h278_feed_open(const h278_feed_opts *o, char *err, size_t err_size)
 static const char *server_gone(h278_feed *f)
 {
     h278_ring_header *h = f->ring.hdr;
+    if (h278_shm_lost(f->region))
+        return "the shared region was shrunk by another process (ftruncate)";
     if (atomic_load_explicit(&h->state, memory_order_acquire) == H278_RING_SHUTDOWN)
         return "the server shut down";
     if (atomic_load_explicit(&h->session, memory_order_acquire) != f->session)

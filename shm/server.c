@@ -53,7 +53,11 @@ typedef struct server {
     _Atomic int broken;     /* set once, by the worker that found a violation */
     _Atomic unsigned running;
     char broken_msg[256];   /* written by the worker that set broken */
+    /* The region's geometry, to make it again (make_region). */
+    size_t size;
+    uint32_t slots, request_capacity, max_block;
 } server;
+
 
 static void note(const server *s, const char *fmt, ...)
 {
@@ -65,6 +69,28 @@ static void note(const server *s, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     s->o->log(s->o->ctx, msg);
+}
+
+/* Creates the region and lays out a fresh ring in it, serving: 0, or 1
+ * with a message in err. */
+static int make_region(server *s, char *err, size_t err_size)
+{
+    int stale = 0;
+    h278_shm_error se = h278_shm_create(s->o->name, s->size, &s->region, &stale);
+    if (se) {
+        snprintf(err, err_size, "cannot create shared-memory region '%s': %s", s->o->name, h278_shm_strerror(se));
+        return 1;
+    }
+    if (stale)
+        note(s, "removed a stale region '%s' left by a server that crashed", s->o->name);
+    uint64_t nonce = h278_shm_now_ns() ^ ((uint64_t)(uintptr_t)s << 16);
+    h278_ring_init(&s->ring, h278_shm_addr(s->region), s->size, s->slots, s->request_capacity, s->max_block,
+                   s->o->stage, nonce);
+    s->ring.region = s->region;
+    s->ring.busy_poll = s->o->busy_poll;
+    atomic_store_explicit(&s->ring.hdr->consumers, s->threads, memory_order_relaxed);
+    atomic_store_explicit(&s->ring.hdr->state, H278_RING_SERVING, memory_order_release);
+    return 0;
 }
 
 const char *h278_serve_default_decoder(void)
@@ -201,6 +227,7 @@ enum session_end {
     SESSION_DONE,
     SESSION_PRODUCER_DIED,
     SESSION_PRODUCER_SILENT,
+    SESSION_REGION_LOST,
     SESSION_BROKEN,
     SESSION_STOPPED,
     SESSION_FAILED
@@ -258,6 +285,10 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         uint64_t now = h278_shm_now_ns();
         if (end == SESSION_DONE && stop_requested(s)) {
             end = SESSION_STOPPED;
+            atomic_store(&s->abort, 1);
+        }
+        if (end == SESSION_DONE && h278_shm_lost(s->region)) {
+            end = SESSION_REGION_LOST;
             atomic_store(&s->abort, 1);
         }
         if (end == SESSION_DONE && now - last_check >= LIVENESS_EVERY_MS * 1000000ull) {
@@ -320,6 +351,12 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         live.failed_sessions++;
         snprintf(err, err_size, "producer %llu died mid-session (after %llu blocks); session dropped",
                  (unsigned long long)pid, (unsigned long long)blocks);
+        note(s, "%s", err);
+        break;
+    case SESSION_REGION_LOST:
+        live.failed_sessions++;
+        snprintf(err, err_size, "the shared region was shrunk (ftruncate) during producer %llu's session (after %llu "
+                 "blocks); session dropped", (unsigned long long)pid, (unsigned long long)blocks);
         note(s, "%s", err);
         break;
     case SESSION_PRODUCER_SILENT:
@@ -397,29 +434,21 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
     if (s.threads)
         snprintf(st->decoder, sizeof st->decoder, "%s", h278_decoder_name(s.workers[0].dec));
 
-    int stale = 0;
-    h278_shm_error se = h278_shm_create(o->name, size, &s.region, &stale);
-    if (se) {
-        snprintf(err, err_size, "cannot create shared-memory region '%s': %s", o->name, h278_shm_strerror(se));
+    s.size = size;
+    s.slots = slots;
+    s.request_capacity = request_capacity;
+    s.max_block = max_block;
+    if (make_region(&s, err, err_size))
         goto out;
-    }
-    if (stale)
-        note(&s, "removed a stale region '%s' left by a server that crashed", o->name);
-    uint64_t nonce = h278_shm_now_ns() ^ ((uint64_t)(uintptr_t)&s << 16);
-    h278_ring_init(&s.ring, h278_shm_addr(s.region), size, slots, request_capacity, max_block, o->stage, nonce);
-    s.ring.region = s.region;
-    s.ring.busy_poll = o->busy_poll;
-    atomic_store_explicit(&s.ring.hdr->consumers, s.threads, memory_order_relaxed);
-    atomic_store_explicit(&s.ring.hdr->state, H278_RING_SERVING, memory_order_release);
     if (o->ready)
         o->ready(o->ctx);
 
     rc = 0;
-    h278_ring_header *h = s.ring.hdr;
     for (;;) {
         /* Wait for a producer to attach: it rings the request doorbell
          * (feed.c), as does an interrupt. No timeout unless *o->stop must
          * be looked at, which nothing rings. */
+        h278_ring_header *h = s.ring.hdr;
         h278_shm_wake_on_interrupt(s.region, 0, &h->request_word);
         for (;;) {
             /* The fields the server owns, as it knows them: a peer may have
@@ -427,23 +456,39 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
             atomic_store_explicit(&h->state, H278_RING_SERVING, memory_order_release);
             atomic_store_explicit(&h->consumers, s.threads, memory_order_relaxed);
             const uint32_t seen = atomic_load_explicit(&h->request_word, memory_order_acquire);
-            if (stop_requested(&s) || atomic_load_explicit(&h->producer_pid, memory_order_acquire))
+            if (stop_requested(&s) || h278_shm_lost(s.region) ||
+                atomic_load_explicit(&h->producer_pid, memory_order_acquire))
                 break;
             h278_shm_wait(s.region, 0, &h->request_word, seen, o->stop ? STOP_LOOK_MS : H278_SHM_FOREVER);
         }
         h278_shm_wake_on_interrupt(NULL, 0, NULL);
         if (stop_requested(&s))
             break;
-        enum session_end end = run_session(&s, st, err, err_size);
+        enum session_end end = h278_shm_lost(s.region) ? SESSION_DONE : run_session(&s, st, err, err_size);
         if (end == SESSION_FAILED || end == SESSION_STOPPED || o->once) {
             /* No reset: a producer attaching now would only find a server on
              * its way out. */
             rc = end == SESSION_DONE || end == SESSION_STOPPED ? 0 : 1;
             break;
         }
+        if (h278_shm_lost(s.region)) {
+            /* Someone shrank the region: what is mapped now is private zero
+             * pages. A new region under the same name serves the next
+             * producer. */
+            note(&s, "the shared region was shrunk by another process (ftruncate); made it again");
+            h278_shm_close(s.region);
+            s.region = NULL;
+            if (make_region(&s, err, err_size)) {
+                rc = 1;
+                break;
+            }
+            continue;
+        }
         h278_ring_reset(&s.ring);
         err[0] = 0;
     }
+    if (!s.region)
+        goto out;
     /* Tell an attached producer, then remove the name. */
     atomic_store_explicit(&s.ring.hdr->state, H278_RING_SHUTDOWN, memory_order_release);
     h278_ring_wake_all(&s.ring);

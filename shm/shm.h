@@ -50,6 +50,11 @@ void *h278_shm_addr(const h278_shm_region *r);
 size_t h278_shm_size(const h278_shm_region *r);
 /* Unmaps; the creator also removes the name (and its lock). NULL is fine. */
 void h278_shm_close(h278_shm_region *r);
+/* 1 once some process shrank the region under this mapping (POSIX: an
+ * access past the new end was caught and the mapping made private zero
+ * pages, shm_posix.c); what is in it since means nothing. Windows: a
+ * mapped section cannot shrink, so never. */
+int h278_shm_lost(const h278_shm_region *r);
 
 /*
  * Blocking on a 32-bit word inside the region (a futex on Linux, a named

@@ -44,9 +44,96 @@ struct h278_shm_region {
     void *addr;
     size_t size;
     int lock_fd;             /* creator: the flock'd lock file; else -1 */
+    _Atomic int lost;        /* shrunk by someone: now private zero pages (below) */
     char shm_name[96];       /* "/h278-NAME" */
     char lock_path[160];
 };
+
+/* ---- A peer that shrinks the region ----------------------------------------
+ *
+ * Any process that maps a region may also ftruncate it, and an access to a
+ * page past the new end is then a SIGBUS, which would kill the other side.
+ * The handler below makes that survivable: when the faulting address lies
+ * in a mapped region, the region's whole mapping is replaced by private
+ * zero pages (so the faulting access, and every later one, completes: reads
+ * see zeros, writes go nowhere) and the region is marked lost; the server
+ * and the feed look at h278_shm_lost() where they wait, and end the session
+ * with a message. A fault anywhere else goes to the handler that was there
+ * before, or kills the process as it would have. The handler only reads
+ * atomics and calls mmap, a plain system call.
+ */
+#define MAPPED_MAX 16
+static struct {
+    _Atomic(h278_shm_region *) region;
+    _Atomic uintptr_t start;
+    _Atomic size_t size;
+} mapped[MAPPED_MAX];
+static struct sigaction sigbus_before;
+static pthread_once_t sigbus_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *info, void *context)
+{
+    const uintptr_t at = (uintptr_t)info->si_addr;
+    for (unsigned i = 0; i < MAPPED_MAX; i++) {
+        h278_shm_region *r = atomic_load(&mapped[i].region);
+        const uintptr_t start = atomic_load(&mapped[i].start);
+        const size_t size = atomic_load(&mapped[i].size);
+        if (r && at >= start && at - start < size) {
+            if (mmap((void *)start, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+                MAP_FAILED) {
+                atomic_store(&r->lost, 1);
+                return;
+            }
+            break;
+        }
+    }
+    if (sigbus_before.sa_flags & SA_SIGINFO) {
+        sigbus_before.sa_sigaction(sig, info, context);
+    } else if (sigbus_before.sa_handler != SIG_IGN && sigbus_before.sa_handler != SIG_DFL) {
+        sigbus_before.sa_handler(sig);
+    } else {
+        signal(SIGBUS, SIG_DFL); /* returning re-runs the access: it faults again, and that kills */
+    }
+}
+
+static void install_sigbus(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &sigbus_before);
+}
+
+/* Puts r's mapping where the handler finds it (a full table: it is just
+ * not covered). */
+static void watch_mapping(h278_shm_region *r)
+{
+    pthread_once(&sigbus_once, install_sigbus);
+    for (unsigned i = 0; i < MAPPED_MAX; i++) {
+        h278_shm_region *none = NULL;
+        if (atomic_load(&mapped[i].region) == NULL) {
+            atomic_store(&mapped[i].start, (uintptr_t)r->addr);
+            atomic_store(&mapped[i].size, r->size);
+            if (atomic_compare_exchange_strong(&mapped[i].region, &none, r))
+                return;
+        }
+    }
+}
+
+static void unwatch_mapping(h278_shm_region *r)
+{
+    for (unsigned i = 0; i < MAPPED_MAX; i++) {
+        h278_shm_region *mine = r;
+        atomic_compare_exchange_strong(&mapped[i].region, &mine, NULL);
+    }
+}
+
+int h278_shm_lost(const h278_shm_region *r)
+{
+    return r && atomic_load(&((h278_shm_region *)r)->lost);
+}
 
 static h278_shm_error from_errno(int e)
 {
@@ -156,6 +243,7 @@ h278_shm_error h278_shm_create(const char *name, size_t size, h278_shm_region **
         goto fail_lock;
     }
     r->size = size;
+    watch_mapping(r);
     *out = r;
     return H278_SHM_OK;
 
@@ -205,6 +293,7 @@ h278_shm_error h278_shm_open(const char *name, h278_shm_region **out)
         free(r);
         return from_errno(e);
     }
+    watch_mapping(r);
     *out = r;
     return H278_SHM_OK;
 }
@@ -223,6 +312,7 @@ void h278_shm_close(h278_shm_region *r)
 {
     if (!r)
         return;
+    unwatch_mapping(r);
     munmap(r->addr, r->size);
     if (r->lock_fd >= 0) {
         shm_unlink(r->shm_name);

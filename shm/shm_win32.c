@@ -210,6 +210,12 @@ size_t h278_shm_size(const h278_shm_region *r)
     return r->size;
 }
 
+int h278_shm_lost(const h278_shm_region *r)
+{
+    (void)r; /* a section cannot be shrunk while it is mapped */
+    return 0;
+}
+
 void h278_shm_close(h278_shm_region *r)
 {
     if (r)

@@ -1,0 +1,157 @@
+/*
+ * test_shm_shrunk_region.c - a peer that shrinks the shared region
+ * (ftruncate, which any process that may map it may do) kills nobody
+ * (POSIX; a mapped Windows section cannot shrink):
+ *   - a producer shrinks it mid-session: the server drops that session
+ *     with a message, makes the region again, and serves the next producer;
+ *   - the region shrinks while a producer waits for a result: the producer
+ *     fails with a message instead of dying of SIGBUS.
+ * Every wait is bounded, and alarm() backs them all up.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "h278.h"
+#include "ring.h"
+#include "server_thread.h"
+#include "testutil.h"
+
+static uint8_t data[20000], packed[65536];
+static size_t packed_n;
+static h278_block block;
+static h278_enc_params params;
+static char name[64];
+
+/* Shrinks the region NAME to nothing, as a hostile peer may. */
+static int shrink(void)
+{
+    char shm_name[96];
+    snprintf(shm_name, sizeof shm_name, "/h278-%s", name);
+    int fd = shm_open(shm_name, O_RDWR, 0);
+    if (fd < 0)
+        return -1;
+    int rc = ftruncate(fd, 0);
+    close(fd);
+    return rc;
+}
+
+/* The server's notes: whether one said the region was shrunk. */
+static _Atomic int heard_shrunk;
+
+static void on_log(void *ctx, const char *msg)
+{
+    (void)ctx;
+    if (strstr(msg, "shrunk"))
+        atomic_store(&heard_shrunk, 1);
+}
+
+/* Sends the block and takes its result: 0 if it came back right. */
+static int feed_once(uint32_t wait_ms, char *why, size_t why_size)
+{
+    h278_feed_opts fo = {name, wait_ms, 0, 0, 0};
+    h278_feed *f = h278_feed_open(&fo, why, why_size);
+    if (!f)
+        return 1;
+    int rc = h278_feed_send(f, packed + H278_FILE_HEADER_SIZE, block.total_size, sizeof data, params.max_len,
+                            block.checksum, NULL, NULL) != 0 ||
+             h278_feed_finish(f, NULL, NULL) != 0;
+    if (rc)
+        snprintf(why, why_size, "%s", h278_feed_error(f));
+    h278_feed_free(f);
+    return rc;
+}
+
+/* A producer that has a block decoded (so its session runs), then shrinks
+ * the region and stays attached: the server must notice the shrinking, not
+ * the producer's death. */
+static void shrinking_producer(void)
+{
+    alarm(30);
+    h278_feed_opts fo = {name, 2000, 0, 0, 0};
+    char err[320];
+    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
+    if (!f)
+        _exit(2);
+    if (h278_feed_send(f, packed + H278_FILE_HEADER_SIZE, block.total_size, sizeof data, params.max_len,
+                       block.checksum, NULL, NULL) != 0 ||
+        h278_feed_drain(f, NULL, NULL) != 0)
+        _exit(3);
+    if (shrink() != 0)
+        _exit(4);
+    sleep(2);
+    _exit(0);
+}
+
+int main(void)
+{
+    alarm(100);
+    uint64_t pid, start;
+    h278_shm_self(&pid, &start);
+    snprintf(name, sizeof name, "test-shrunk-%llu", (unsigned long long)pid);
+    h278_test_fill_text_like(data, sizeof data, 11, 'a');
+    h278_enc_params_default(&params);
+    CHECK(h278_compress(data, sizeof data, &params, packed, sizeof packed, &packed_n) == H278_OK);
+    CHECK(h278_read_block(packed + H278_FILE_HEADER_SIZE, packed_n - H278_FILE_HEADER_SIZE, sizeof data,
+                          params.max_len, &block) == H278_OK);
+
+    /* 1. The server survives a producer that shrinks the region. */
+    static h278_test_server s;
+    s.o.name = name;
+    s.o.threads = 2;
+    s.o.stop = &s.stop;
+    s.o.log = on_log;
+    CHECK(h278_test_server_start(&s) == 0);
+    char why[320] = "";
+    CHECKF(feed_once(0, why, sizeof why) == 0, "before: %s", why);
+    pid_t child = fork();
+    if (child == 0)
+        shrinking_producer();
+    int status = 0;
+    CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECKF(feed_once(3000, why, sizeof why) == 0, "after a producer shrank the region: %s", why);
+    h278_test_server_join(&s);
+    CHECKF(s.rc == 0, "%s", s.err);
+    CHECK(atomic_load(&heard_shrunk));
+    CHECKF(s.st.failed_sessions == 1 && s.st.sessions == 3, "%llu of %llu sessions failed, expected 1 of 3",
+           (unsigned long long)s.st.failed_sessions, (unsigned long long)s.st.sessions);
+
+    /* 2. A producer survives a region shrunk under it while it waits: the
+     * "server" here is a ring nobody serves, so the producer waits for its
+     * result until the region shrinks. */
+    const uint32_t slots = 4, capacity = 65536;
+    const size_t size = h278_ring_region_size(slots, capacity, capacity, 0);
+    h278_shm_region *region = NULL;
+    CHECK(h278_shm_create(name, size, &region, NULL) == H278_SHM_OK);
+    if (!region)
+        return h278_test_finish();
+    h278_ring ring;
+    CHECK(h278_ring_init(&ring, h278_shm_addr(region), size, slots, capacity, capacity, 0, 1) == H278_RING_OK);
+    atomic_store(&ring.hdr->consumers, 1);
+    atomic_store(&ring.hdr->state, H278_RING_SERVING);
+    child = fork();
+    if (child == 0) {
+        alarm(30);
+        char err[320];
+        int rc = feed_once(1000, err, sizeof err);
+        _exit(rc && strstr(err, "shrunk") ? 0 : 4);
+    }
+    for (int i = 0; i < 5000 && atomic_load(&ring.hdr->head) == 0; i++)
+        h278_shm_sleep_ms(1);
+    CHECK(atomic_load(&ring.hdr->head) == 1);
+    h278_shm_sleep_ms(50);
+    CHECK(shrink() == 0);
+    CHECK(waitpid(child, &status, 0) == child);
+    CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "the producer %s %d (0: failed with a message that names the shrinking)",
+           WIFEXITED(status) ? "exited with" : "died of signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    h278_shm_close(region);
+    return h278_test_finish();
+}
