@@ -7,6 +7,7 @@
 #ifndef H278_TEST_SERVER_THREAD_H
 #define H278_TEST_SERVER_THREAD_H
 
+#include "h278.h"
 #include "shm.h"
 #include "transport.h"
 
@@ -28,5 +29,22 @@ int h278_test_server_start(h278_test_server *s);
 /* Sets the stop flag (which ends the server if o.stop points at it) and
  * waits for the thread. */
 void h278_test_server_join(h278_test_server *s);
+
+/* One block of text-like bytes, compressed with the default parameters,
+ * for producers to send. */
+typedef struct h278_test_block {
+    uint8_t data[20000];
+    uint8_t packed[65536]; /* the whole file; the block follows its header */
+    h278_enc_params params;
+    h278_block block;
+} h278_test_block;
+
+/* Makes b from a seed: 0, or 1 if it could not. */
+int h278_test_block_make(h278_test_block *b, uint64_t seed);
+
+/* A producer: attaches to the server NAME (waiting for it up to wait_ms;
+ * a busy one as h278_feed_open waits), sends b's block, checks its result
+ * and detaches. 0, or 1 with the reason in why. */
+int h278_test_feed_block(const char *name, uint32_t wait_ms, const h278_test_block *b, char *why, size_t why_size);
 
 #endif

@@ -14,27 +14,14 @@
 #include "server_thread.h"
 #include "testutil.h"
 
-static uint8_t data[4000], packed[16384];
-static size_t packed_size;
-static h278_block block;
-static h278_enc_params params;
+static h278_test_block tb;
 
-/* One producer that attaches without waiting for the server to appear (as
- * `h278 feed` does by default; a busy server is still waited for) and has
- * one block decoded. */
+/* The next real producer (not waiting for the server to appear, as
+ * `h278 feed` by default; a busy server is still waited for) is served. */
 static void served(const char *name, const char *after)
 {
-    h278_feed_opts fo = {name, 0, 0, 0, 0};
-    char err[320];
-    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
-    CHECKF(f != NULL, "after %s: %s", after, err);
-    if (!f)
-        return;
-    int ok = h278_feed_send(f, packed + H278_FILE_HEADER_SIZE, block.total_size, sizeof data, params.max_len,
-                            block.checksum, NULL, NULL) == 0 &&
-             h278_feed_finish(f, NULL, NULL) == 0;
-    CHECKF(ok, "after %s: %s", after, h278_feed_error(f));
-    h278_feed_free(f);
+    char why[320];
+    CHECKF(h278_test_feed_block(name, 0, &tb, why, sizeof why) == 0, "after %s: %s", after, why);
 }
 
 int main(void)
@@ -44,11 +31,7 @@ int main(void)
     h278_shm_self(&pid, &start);
     snprintf(name, sizeof name, "test-owns-header-%llu", (unsigned long long)pid);
 
-    h278_test_fill_text_like(data, sizeof data, 7, 'a');
-    h278_enc_params_default(&params);
-    CHECK(h278_compress(data, sizeof data, &params, packed, sizeof packed, &packed_size) == H278_OK);
-    CHECK(h278_read_block(packed + H278_FILE_HEADER_SIZE, packed_size - H278_FILE_HEADER_SIZE, sizeof data,
-                          params.max_len, &block) == H278_OK);
+    CHECK(h278_test_block_make(&tb, 7) == 0);
 
     static h278_test_server s;
     s.o.name = name;

@@ -23,10 +23,7 @@
 #include "server_thread.h"
 #include "testutil.h"
 
-static uint8_t data[20000], packed[65536];
-static size_t packed_n;
-static h278_block block;
-static h278_enc_params params;
+static h278_test_block tb;
 static char name[64];
 
 /* Shrinks the region NAME to nothing, as a hostile peer may. */
@@ -52,22 +49,6 @@ static void on_log(void *ctx, const char *msg)
         atomic_store(&heard_shrunk, 1);
 }
 
-/* Sends the block and takes its result: 0 if it came back right. */
-static int feed_once(uint32_t wait_ms, char *why, size_t why_size)
-{
-    h278_feed_opts fo = {name, wait_ms, 0, 0, 0};
-    h278_feed *f = h278_feed_open(&fo, why, why_size);
-    if (!f)
-        return 1;
-    int rc = h278_feed_send(f, packed + H278_FILE_HEADER_SIZE, block.total_size, sizeof data, params.max_len,
-                            block.checksum, NULL, NULL) != 0 ||
-             h278_feed_finish(f, NULL, NULL) != 0;
-    if (rc)
-        snprintf(why, why_size, "%s", h278_feed_error(f));
-    h278_feed_free(f);
-    return rc;
-}
-
 /* A producer that has a block decoded (so its session runs), then shrinks
  * the region and stays attached: the server must notice the shrinking, not
  * the producer's death. */
@@ -79,8 +60,8 @@ static void shrinking_producer(void)
     h278_feed *f = h278_feed_open(&fo, err, sizeof err);
     if (!f)
         _exit(2);
-    if (h278_feed_send(f, packed + H278_FILE_HEADER_SIZE, block.total_size, sizeof data, params.max_len,
-                       block.checksum, NULL, NULL) != 0 ||
+    if (h278_feed_send(f, tb.packed + H278_FILE_HEADER_SIZE, tb.block.total_size, sizeof tb.data,
+                       tb.params.max_len, tb.block.checksum, NULL, NULL) != 0 ||
         h278_feed_drain(f, NULL, NULL) != 0)
         _exit(3);
     if (shrink() != 0)
@@ -95,11 +76,7 @@ int main(void)
     uint64_t pid, start;
     h278_shm_self(&pid, &start);
     snprintf(name, sizeof name, "test-shrunk-%llu", (unsigned long long)pid);
-    h278_test_fill_text_like(data, sizeof data, 11, 'a');
-    h278_enc_params_default(&params);
-    CHECK(h278_compress(data, sizeof data, &params, packed, sizeof packed, &packed_n) == H278_OK);
-    CHECK(h278_read_block(packed + H278_FILE_HEADER_SIZE, packed_n - H278_FILE_HEADER_SIZE, sizeof data,
-                          params.max_len, &block) == H278_OK);
+    CHECK(h278_test_block_make(&tb, 11) == 0);
 
     /* 1. The server survives a producer that shrinks the region. */
     static h278_test_server s;
@@ -109,13 +86,13 @@ int main(void)
     s.o.log = on_log;
     CHECK(h278_test_server_start(&s) == 0);
     char why[320] = "";
-    CHECKF(feed_once(0, why, sizeof why) == 0, "before: %s", why);
+    CHECKF(h278_test_feed_block(name, 0, &tb, why, sizeof why) == 0, "before: %s", why);
     pid_t child = fork();
     if (child == 0)
         shrinking_producer();
     int status = 0;
     CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECKF(feed_once(3000, why, sizeof why) == 0, "after a producer shrank the region: %s", why);
+    CHECKF(h278_test_feed_block(name, 3000, &tb, why, sizeof why) == 0, "after a producer shrank the region: %s", why);
     h278_test_server_join(&s);
     CHECKF(s.rc == 0, "%s", s.err);
     CHECK(atomic_load(&heard_shrunk));
@@ -139,7 +116,7 @@ int main(void)
     if (child == 0) {
         alarm(30);
         char err[320];
-        int rc = feed_once(1000, err, sizeof err);
+        int rc = h278_test_feed_block(name, 1000, &tb, err, sizeof err);
         _exit(rc && strstr(err, "shrunk") ? 0 : 4);
     }
     for (int i = 0; i < 5000 && atomic_load(&ring.hdr->head) == 0; i++)
