@@ -58,7 +58,6 @@ typedef struct server {
     uint32_t slots, request_capacity, max_block;
 } server;
 
-
 static void note(const server *s, const char *fmt, ...)
 {
     if (!s->o->log)
@@ -464,7 +463,11 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
         h278_shm_wake_on_interrupt(NULL, 0, NULL);
         if (stop_requested(&s))
             break;
-        enum session_end end = h278_shm_lost(s.region) ? SESSION_DONE : run_session(&s, st, err, err_size);
+        enum session_end end = SESSION_REGION_LOST;
+        if (!h278_shm_lost(s.region))
+            end = run_session(&s, st, err, err_size);
+        else
+            snprintf(err, err_size, "the shared region was shrunk (ftruncate) before a session began");
         if (end == SESSION_FAILED || end == SESSION_STOPPED || o->once) {
             /* No reset: a producer attaching now would only find a server on
              * its way out. */
@@ -482,9 +485,9 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
                 rc = 1;
                 break;
             }
-            continue;
+        } else {
+            h278_ring_reset(&s.ring);
         }
-        h278_ring_reset(&s.ring);
         err[0] = 0;
     }
     if (!s.region)

@@ -106,28 +106,34 @@ static void install_sigbus(void)
     sigaction(SIGBUS, &sa, &sigbus_before);
 }
 
+/* Writers of the table take this lock; the handler only reads, and sees
+ * an entry once its region is set, which is written last. */
+static pthread_mutex_t mapped_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Puts r's mapping where the handler finds it (a full table: it is just
  * not covered). */
 static void watch_mapping(h278_shm_region *r)
 {
     pthread_once(&sigbus_once, install_sigbus);
+    pthread_mutex_lock(&mapped_lock);
     for (unsigned i = 0; i < MAPPED_MAX; i++) {
-        h278_shm_region *none = NULL;
         if (atomic_load(&mapped[i].region) == NULL) {
             atomic_store(&mapped[i].start, (uintptr_t)r->addr);
             atomic_store(&mapped[i].size, r->size);
-            if (atomic_compare_exchange_strong(&mapped[i].region, &none, r))
-                return;
+            atomic_store(&mapped[i].region, r);
+            break;
         }
     }
+    pthread_mutex_unlock(&mapped_lock);
 }
 
 static void unwatch_mapping(h278_shm_region *r)
 {
-    for (unsigned i = 0; i < MAPPED_MAX; i++) {
-        h278_shm_region *mine = r;
-        atomic_compare_exchange_strong(&mapped[i].region, &mine, NULL);
-    }
+    pthread_mutex_lock(&mapped_lock);
+    for (unsigned i = 0; i < MAPPED_MAX; i++)
+        if (atomic_load(&mapped[i].region) == r)
+            atomic_store(&mapped[i].region, NULL);
+    pthread_mutex_unlock(&mapped_lock);
 }
 
 int h278_shm_lost(const h278_shm_region *r)
