@@ -194,7 +194,7 @@ h278_error h278_pivot_regions(const h278_pivot_shape *shape, const uint8_t *p, u
 
 /* ---- Plan ------------------------------------------------------------------- */
 
-/* The children of MIXED node i as its merge sees them: the tail child is
+/* Which child of MIXED node i its merge takes as the tail child (pivot.h):
  * the one that is not a leaf, or the larger one. Returns 0 for two leaves
  * (the shape rule makes such a pair FLAT). */
 static int tail_child_bit(const h278_pivot_shape *shape, const h278_pivot_region *region, unsigned i,
