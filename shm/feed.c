@@ -238,17 +238,16 @@ static int accept_result(h278_feed *f, const h278_ring_msg *m, h278_feed_sink si
  * Napping. A producer blocked on the result doorbell must be woken by the
  * decode thread that completes the result it waits for: a system call and,
  * since the producer's CPU is idle, an interrupt to that CPU, which in a
- * virtual machine is an exit to the hypervisor (about 30 us of the decode
- * thread's time per wake-up on the development VM, some 3% of its time at
- * one wake-up per half ring). A producer with a CPU to itself (the server
- * runs fewer decode threads than this process has CPUs) naps first: a
- * timed sleep of half its recent waits, then eighths of them, so that
- * usually it wakes by itself and the decode threads never pay. A timed
- * sleep overshoots (by 20-80 us here), so the naps stop once the usual
- * wait has passed and it blocks as before; the workers still hold half a
- * ring of blocks meanwhile. Without a spare CPU its timer would interrupt
- * a decode thread instead, so it only blocks. NAP_MAX_NS bounds the
- * average, and with it every nap.
+ * virtual machine is an exit to the hypervisor (docs/TRANSPORT.md has
+ * what a wake-up costs the decode thread). A producer with a CPU to itself
+ * (the server runs fewer decode threads than this process has CPUs) naps
+ * first: a timed sleep of half its recent waits, then eighths of them, so
+ * that usually it wakes by itself and the decode threads never pay. A
+ * timed sleep overshoots (by tens of microseconds), so the naps stop once
+ * the usual wait has passed and it blocks as before; the workers still
+ * hold half a ring of blocks meanwhile. Without a spare CPU its timer
+ * would interrupt a decode thread instead, so it only blocks. NAP_MAX_NS
+ * bounds the average, and with it every nap.
  */
 #define NAP_MAX_NS 20000000u
 
