@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "shm.h" /* h278_shm_alive: whether a process runs */
 
 /* Gives the output its temporary name, path.tmpPID-i with the first free
  * i: creates that file, or links the unnamed file o->f to it. 0, or -1
@@ -64,7 +65,7 @@ static void remove_if_stale(void *ctx, const char *name)
     p += 4;
     if (!read_number(&p, &pid) || *p++ != '-' || !read_number(&p, &i) || *p != '\0')
         return;
-    if (pid == h278_fs_pid() || h278_fs_pid_alive(pid))
+    if (pid == h278_fs_pid() || h278_shm_alive(pid, 0))
         return; /* its run may still be writing it */
     char full[H278_FS_MAX_PATH];
     if (sc->dir_len + strlen(name) < sizeof full) {

@@ -43,9 +43,6 @@ int h278_fs_exists(const char *path);
 /* 1 if path names a device or a pipe (following links), not a file. */
 int h278_fs_is_device(const char *path);
 unsigned long h278_fs_pid(void);
-/* 1 if a process with that id runs (or might: when the system will not
- * say), 0 if none does. */
-int h278_fs_pid_alive(unsigned long pid);
 /* Calls each(ctx, name) for every entry of the folder dir ("" for the
  * current one). 0, or -1 if it cannot be read. */
 int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx);

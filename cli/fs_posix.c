@@ -63,13 +63,6 @@ unsigned long h278_fs_pid(void)
     return (unsigned long)getpid();
 }
 
-int h278_fs_pid_alive(unsigned long pid)
-{
-    if (pid == 0 || pid > (unsigned long)INT32_MAX)
-        return 0;
-    return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
-}
-
 int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx)
 {
     DIR *d = opendir(*dir ? dir : ".");

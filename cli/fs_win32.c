@@ -54,16 +54,6 @@ unsigned long h278_fs_pid(void)
     return (unsigned long)GetCurrentProcessId();
 }
 
-int h278_fs_pid_alive(unsigned long pid)
-{
-    HANDLE h = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid);
-    if (!h)
-        return GetLastError() == ERROR_ACCESS_DENIED; /* another user's: it runs */
-    int alive = WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
-    CloseHandle(h);
-    return alive;
-}
-
 int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx)
 {
     char pattern[H278_FS_MAX_PATH + 8];

@@ -13,9 +13,10 @@
  *   only be found by walking the nodes in order (h278_pivot_regions()).
  * - h278_read_block() checks every count against its bitmap's popcount, but
  *   a block in shared memory can change after that check. The plan
- *   (h278_pivot_plan_build()) re-reads the counts and bounds every region again,
- *   and every merge kernel must bound its reads by the counts, never by the
- *   bitmap: a lying bitmap then decodes garbage inside the buffers.
+ *   (h278_pivot_plan_build()) re-reads the counts and bounds every region
+ *   again, and every merge kernel must bound its reads by the counts,
+ *   never by the bitmap: a lying bitmap then decodes garbage inside the
+ *   buffers.
  */
 #ifndef H278_PIVOT_H
 #define H278_PIVOT_H

@@ -56,7 +56,9 @@ static void check_pivot(const h278_block *b, const uint8_t *start)
         const h278_pivot_node_info *n = &nodes[i];
         FUZZ_REQUIRE(offset + n->region_bytes <= b->stream_size[0]);
         if (n->kind == 2) {
-            /* The count: as many little-endian bytes as hold n->symbols. */
+            /* The count: as many little-endian bytes as hold n->symbols
+             * (FORMAT.md's rule written out here, not taken from pivot.h,
+             * so that a mistake there is not also the check's). */
             const uint8_t *r = b->stream[0] + offset;
             const unsigned width = n->symbols < 0x100 ? 1 : n->symbols < 0x10000 ? 2 : n->symbols < 0x1000000 ? 3 : 4;
             uint32_t ones = 0, stored = 0;

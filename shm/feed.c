@@ -83,7 +83,9 @@ uint32_t h278_feed_max_result(const h278_feed *f)
 
 /* Rings the request doorbell, which wakes an idle server (server.c): it
  * then re-asserts the header fields it owns and looks at whoever is
- * attached. */
+ * attached. Unlike the ring's own doorbells (ring.c) it always makes the
+ * wake call: the idle server does not count itself among the waiters, a
+ * count in the region that a peer could overwrite. */
 static void ring_server(h278_shm_region *r, h278_ring_header *h)
 {
     atomic_fetch_add_explicit(&h->request_word, 1, memory_order_release);

@@ -234,14 +234,12 @@ enum session_end {
 
 /* Whether the attached producer (pid, its start time as it wrote it) still
  * runs. A producer writes its start right after attaching; by the first
- * check (LIVENESS_EVERY_MS later) one that left it 0, where this system
- * has start times, is not a producer of this protocol (a write of
- * producer_pid alone, say of pid 1, would otherwise hold the server). */
-static int producer_alive(uint64_t pid, uint64_t start)
+ * check (LIVENESS_EVERY_MS later) one that left it 0 where this system has
+ * start times (starts_known) is not a producer of this protocol (a write
+ * of producer_pid alone, say of pid 1, would otherwise hold the server). */
+static int producer_alive(uint64_t pid, uint64_t start, int starts_known)
 {
-    uint64_t self_pid, self_start;
-    h278_shm_self(&self_pid, &self_start);
-    if (start == 0 && self_start != 0)
+    if (start == 0 && starts_known)
         return 0;
     return h278_shm_alive(pid, start);
 }
@@ -279,6 +277,8 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         (uint64_t)(s->o->idle_timeout_ms ? s->o->idle_timeout_ms : H278_SERVE_DEFAULT_IDLE_TIMEOUT_MS) * 1000000ull;
     uint64_t attach_ns = h278_shm_now_ns(), last_check = attach_ns, last_progress = attach_ns;
     uint64_t last_head = 0, last_tail = 0, last_news = attach_ns;
+    uint64_t self_pid, self_start;
+    h278_shm_self(&self_pid, &self_start); /* has this system start times? */
     while (atomic_load(&s->running) > 0) {
         h278_shm_sleep_ms(WATCH_MS);
         uint64_t now = h278_shm_now_ns();
@@ -293,7 +293,7 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         if (end == SESSION_DONE && now - last_check >= LIVENESS_EVERY_MS * 1000000ull) {
             last_check = now;
             uint64_t start = atomic_load_explicit(&h->producer_start, memory_order_relaxed);
-            if (!producer_alive(pid, start) && !producer_finished(h)) {
+            if (!producer_alive(pid, start, self_start != 0) && !producer_finished(h)) {
                 end = SESSION_PRODUCER_DIED;
                 atomic_store(&s->abort, 1);
             }

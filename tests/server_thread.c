@@ -20,6 +20,13 @@ static void server_main(void *arg)
     atomic_store(&s->done, 1);
 }
 
+void h278_test_region_name(char *name, size_t size, const char *what)
+{
+    uint64_t pid, start;
+    h278_shm_self(&pid, &start);
+    snprintf(name, size, "test-%s-%llu", what, (unsigned long long)pid);
+}
+
 int h278_test_server_start(h278_test_server *s)
 {
     s->o.ready = on_ready;

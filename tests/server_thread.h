@@ -22,6 +22,9 @@ typedef struct h278_test_server {
     h278_shm_thread *thread;
 } h278_test_server;
 
+/* A region name of this test process's own: "test-WHAT-PID". */
+void h278_test_region_name(char *name, size_t size, const char *what);
+
 /* Runs h278_serve(&s->o, ...) on a new thread and waits up to 10 s for it
  * to be ready. Returns 0 when it is. */
 int h278_test_server_start(h278_test_server *s);

@@ -17,9 +17,7 @@
 int main(void)
 {
     char name[64];
-    uint64_t pid, start;
-    h278_shm_self(&pid, &start);
-    snprintf(name, sizeof name, "test-back-to-back-%llu", (unsigned long long)pid);
+    h278_test_region_name(name, sizeof name, "back-to-back");
 
     static h278_test_block tb;
     CHECK(h278_test_block_make(&tb, 5) == 0);

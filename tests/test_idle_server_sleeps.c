@@ -60,9 +60,7 @@ int main(void)
         return 77;
     }
     char name[64];
-    uint64_t pid, start;
-    h278_shm_self(&pid, &start);
-    snprintf(name, sizeof name, "test-idle-%llu", (unsigned long long)pid);
+    h278_test_region_name(name, sizeof name, "idle");
     h278_shm_catch_interrupts();
 
     static h278_test_server s;

@@ -27,9 +27,9 @@ static void served(const char *name, const char *after)
 int main(void)
 {
     char name[64];
-    uint64_t pid, start;
+    uint64_t pid, start; /* this process: a "producer" that is alive */
     h278_shm_self(&pid, &start);
-    snprintf(name, sizeof name, "test-owns-header-%llu", (unsigned long long)pid);
+    h278_test_region_name(name, sizeof name, "owns-header");
 
     CHECK(h278_test_block_make(&tb, 7) == 0);
 

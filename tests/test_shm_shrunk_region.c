@@ -73,9 +73,7 @@ static void shrinking_producer(void)
 int main(void)
 {
     alarm(100);
-    uint64_t pid, start;
-    h278_shm_self(&pid, &start);
-    snprintf(name, sizeof name, "test-shrunk-%llu", (unsigned long long)pid);
+    h278_test_region_name(name, sizeof name, "shrunk");
     CHECK(h278_test_block_make(&tb, 11) == 0);
 
     /* 1. The server survives a producer that shrinks the region. */
