@@ -5,14 +5,15 @@
 # the run does not have (e.g. threads without a server) is skipped with a
 # note, so a --data or --quick run still renders what it measured.
 #
-#   bash plots/render.sh [RESULTS_FOLDER]   (default: the newest results folder)
+#   bash plots/render.sh [RESULTS_FOLDER]   (default: the newest run, a folder with results.csv)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 if [ $# -ge 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
   sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
-folder=${1:-$(ls -dt "$root"/results/*/ 2>/dev/null | head -n 1)}
+# Default: the newest folder that holds a run (some hold development notes).
+folder=${1:-$(ls -t "$root"/results/*/results.csv 2>/dev/null | head -n 1 | xargs -r dirname)}
 folder=${folder%/}
 [ -n "$folder" ] && [ -f "$folder/results.csv" ] ||
   { echo "render.sh: no results.csv in '${folder:-results/}' (run scripts/bench.sh first)" >&2; exit 1; }
