@@ -98,6 +98,10 @@ static void ring_server(h278_shm_region *r, h278_ring_header *h)
  * way. */
 static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size)
 {
+    /* A region a peer shrank below its header (or to nothing) while the
+     * server slept cannot even be rung: grow it back that far, and the
+     * server, once rung, finds it lost and makes it again. */
+    const int regrown = h278_shm_regrow(name, H278_RING_HEADER_SIZE);
     h278_shm_error se = h278_shm_open(name, &f->region);
     if (se) {
         snprintf(err, err_size, "cannot attach to server '%s': %s", name, h278_shm_strerror(se));
@@ -105,8 +109,15 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
     }
     int rc = -1;
     if (h278_ring_attach(&f->ring, h278_shm_addr(f->region), h278_shm_size(f->region)) != H278_RING_OK) {
-        /* Also what a server between create and init looks like. */
-        snprintf(err, err_size, "region '%s' is not a decode server of this version", name);
+        /* Also what a server between create and init looks like, or one
+         * whose header a peer overwrote: a ring makes a server write it
+         * again. */
+        snprintf(err, err_size, "region '%s' is %s", name,
+                 regrown ? "smaller than a ring (someone shrank it)" : "not a decode server of this version");
+        if (h278_shm_size(f->region) >= sizeof(h278_ring_header)) {
+            ring_server(f->region, h278_shm_addr(f->region));
+            rc = -2;
+        }
         goto out;
     }
     h278_ring_header *h = f->ring.hdr;

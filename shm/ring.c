@@ -130,15 +130,7 @@ h278_ring_status h278_ring_init(h278_ring *r, void *mem, size_t size, uint32_t s
     set_view(r, mem, slot_count, round64(request_capacity), round64(result_capacity), round64(stage_capacity),
              nonce);
     h278_ring_header *h = r->hdr;
-    h->version = H278_RING_VERSION;
-    h->header_size = H278_RING_HEADER_SIZE;
-    h->slot_count = slot_count;
-    h->slot_size = r->slot_size;
-    h->request_capacity = r->request_capacity;
-    h->result_capacity = r->result_capacity;
-    h->stage_capacity = r->stage_capacity;
-    h278_shm_self(&h->creator_pid, &h->creator_start);
-    h->nonce = nonce;
+    h278_shm_self(&r->creator_pid, &r->creator_start);
     atomic_store_explicit(&h->state, H278_RING_STARTING, memory_order_relaxed);
     atomic_store_explicit(&h->session, 0, memory_order_relaxed);
     atomic_store_explicit(&h->request_word, 0, memory_order_relaxed);
@@ -146,11 +138,27 @@ h278_ring_status h278_ring_init(h278_ring *r, void *mem, size_t size, uint32_t s
     atomic_store_explicit(&h->result_word, 0, memory_order_relaxed);
     atomic_store_explicit(&h->result_waiters, 0, memory_order_relaxed);
     atomic_store_explicit(&h->result_wanted, 0, memory_order_relaxed);
-    h278_ring_reset(r);
+    h278_ring_reset(r); /* which writes the fixed fields, the magic last */
+    return H278_RING_OK;
+}
+
+void h278_ring_reassert(h278_ring *r)
+{
+    h278_ring_header *h = r->hdr;
+    volatile h278_ring_header *v = h; /* stores a peer may race with: each is made once */
+    v->version = H278_RING_VERSION;
+    v->header_size = H278_RING_HEADER_SIZE;
+    v->slot_count = r->slot_count;
+    v->slot_size = r->slot_size;
+    v->request_capacity = r->request_capacity;
+    v->result_capacity = r->result_capacity;
+    v->stage_capacity = r->stage_capacity;
+    v->creator_pid = r->creator_pid;
+    v->creator_start = r->creator_start;
+    v->nonce = r->nonce;
     /* The magic goes last: an attacher that sees it sees a complete ring. */
     atomic_thread_fence(memory_order_release);
-    *(volatile uint64_t *)&h->magic = H278_RING_MAGIC;
-    return H278_RING_OK;
+    v->magic = H278_RING_MAGIC;
 }
 
 h278_ring_status h278_ring_attach(h278_ring *r, void *mem, size_t size)
@@ -179,6 +187,7 @@ h278_ring_status h278_ring_attach(h278_ring *r, void *mem, size_t size)
 void h278_ring_reset(h278_ring *r)
 {
     h278_ring_header *h = r->hdr;
+    h278_ring_reassert(r);
     for (uint32_t i = 0; i < r->slot_count; i++) {
         atomic_store_explicit(&request_at(r, i)->seq, 0, memory_order_relaxed);
         atomic_store_explicit(&result_at(r, i)->seq, 0, memory_order_relaxed);

@@ -88,7 +88,8 @@ enum { H278_RING_STARTING = 0, H278_RING_SERVING = 1, H278_RING_SHUTDOWN = 2 };
 
 /* The region's first page. Only fixed-width integers and atomics. */
 typedef struct h278_ring_header {
-    /* Written once by the creator before the magic; read-only afterwards. */
+    /* Written by the creator before the magic, read-only for everyone else;
+     * the creator writes them again now and then (h278_ring_reassert). */
     uint64_t magic;
     uint32_t version;
     uint32_t header_size;
@@ -157,6 +158,7 @@ typedef struct h278_ring {
     int busy_poll;
     uint64_t next, done;     /* producer only: next position, results taken */
     uint32_t session;        /* creator only: the session number it last wrote (the header's may be overwritten) */
+    uint64_t creator_pid, creator_start; /* creator only: what it wrote there, likewise */
     uint32_t ahead;          /* producer only: the result h278_ring_wait_results waits for */
 } h278_ring;
 
@@ -182,8 +184,12 @@ h278_ring_status h278_ring_init(h278_ring *r, void *mem, size_t size, uint32_t s
  * against the size of the memory. */
 h278_ring_status h278_ring_attach(h278_ring *r, void *mem, size_t size);
 /* Creator, with no producer attached and no consumer running: back to
- * position 0, next session. */
+ * position 0, next session (and h278_ring_reassert). */
 void h278_ring_reset(h278_ring *r);
+/* Creator: writes again, from its private copy, every header field an
+ * attacher validates (version, geometry, creator, nonce, magic last), in
+ * case a peer overwrote them. */
+void h278_ring_reassert(h278_ring *r);
 
 /* Producer: the payload area of the next position, or H278_RING_FULL. */
 h278_ring_status h278_ring_reserve(h278_ring *r, uint8_t **payload);

@@ -452,6 +452,7 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
         for (;;) {
             /* The fields the server owns, as it knows them: a peer may have
              * written the region's copy (each ring wakes the server). */
+            h278_ring_reassert(&s.ring);
             atomic_store_explicit(&h->state, H278_RING_SERVING, memory_order_release);
             atomic_store_explicit(&h->consumers, s.threads, memory_order_relaxed);
             const uint32_t seen = atomic_load_explicit(&h->request_word, memory_order_acquire);

@@ -50,11 +50,18 @@ void *h278_shm_addr(const h278_shm_region *r);
 size_t h278_shm_size(const h278_shm_region *r);
 /* Unmaps; the creator also removes the name (and its lock). NULL is fine. */
 void h278_shm_close(h278_shm_region *r);
-/* 1 once some process shrank the region under this mapping (POSIX: an
- * access past the new end was caught and the mapping made private zero
- * pages, shm_posix.c); what is in it since means nothing. Windows: a
- * mapped section cannot shrink, so never. */
+/* 1 once some process shrank the region under this mapping (POSIX: the
+ * segment is now smaller than the mapping, or an access past its end was
+ * caught and the mapping made private zero pages, shm_posix.c); what is in
+ * it since means nothing. Windows: a mapped section cannot shrink, so
+ * never. */
 int h278_shm_lost(const h278_shm_region *r);
+/* Where a peer shrank the region NAME below min_size bytes, even to
+ * nothing, grows it back to min_size (zero bytes; it never shrinks it), so
+ * that a process sleeping on a word in its first min_size bytes can be woken
+ * and find its region lost. 1 if it grew it, 0 if not (no such region, not
+ * ours, or large enough; Windows: a mapped section cannot shrink). */
+int h278_shm_regrow(const char *name, size_t min_size);
 
 /*
  * Blocking on a 32-bit word inside the region (a futex on Linux, a named

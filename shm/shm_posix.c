@@ -43,6 +43,7 @@
 struct h278_shm_region {
     void *addr;
     size_t size;
+    int fd;                  /* the segment, kept open to see whether it shrank */
     int lock_fd;             /* creator: the flock'd lock file; else -1 */
     _Atomic int lost;        /* shrunk by someone: now private zero pages (below) */
     char shm_name[96];       /* "/h278-NAME" */
@@ -138,7 +139,16 @@ static void unwatch_mapping(h278_shm_region *r)
 
 int h278_shm_lost(const h278_shm_region *r)
 {
-    return r && atomic_load(&((h278_shm_region *)r)->lost);
+    if (!r)
+        return 0;
+    h278_shm_region *w = (h278_shm_region *)r;
+    if (atomic_load(&w->lost))
+        return 1;
+    /* Shrunk, but nothing here has touched the missing pages yet. */
+    struct stat st;
+    if (fstat(r->fd, &st) == 0 && (size_t)st.st_size < r->size)
+        atomic_store(&w->lost, 1);
+    return atomic_load(&w->lost);
 }
 
 static h278_shm_error from_errno(int e)
@@ -242,12 +252,13 @@ h278_shm_error h278_shm_create(const char *name, size_t size, h278_shm_region **
         rc = r->addr == MAP_FAILED ? -1 : 0;
     }
     int e = errno;
-    close(fd);
     if (rc != 0) {
+        close(fd);
         err = from_errno(e);
         shm_unlink(r->shm_name);
         goto fail_lock;
     }
+    r->fd = fd;
     r->size = size;
     watch_mapping(r);
     *out = r;
@@ -294,14 +305,34 @@ h278_shm_error h278_shm_open(const char *name, h278_shm_region **out)
     r->size = (size_t)st.st_size;
     r->addr = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     int e = errno;
-    close(fd);
     if (r->addr == MAP_FAILED) {
+        close(fd);
         free(r);
         return from_errno(e);
     }
+    r->fd = fd;
     watch_mapping(r);
     *out = r;
     return H278_SHM_OK;
+}
+
+int h278_shm_regrow(const char *name, size_t min_size)
+{
+    h278_shm_region names;
+    if (make_names(name, &names))
+        return 0;
+    int fd = shm_open(names.shm_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    int grew = 0;
+    /* posix_fallocate only ever extends: a creator that sets the full size
+     * at the same moment keeps it. */
+    if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 077) == 0 &&
+        (size_t)st.st_size < min_size)
+        grew = posix_fallocate(fd, 0, (off_t)min_size) == 0;
+    close(fd);
+    return grew;
 }
 
 void *h278_shm_addr(const h278_shm_region *r)
@@ -320,6 +351,7 @@ void h278_shm_close(h278_shm_region *r)
         return;
     unwatch_mapping(r);
     munmap(r->addr, r->size);
+    close(r->fd);
     if (r->lock_fd >= 0) {
         shm_unlink(r->shm_name);
         unlink(r->lock_path); /* still locked: see take_lock */

@@ -216,6 +216,13 @@ int h278_shm_lost(const h278_shm_region *r)
     return 0;
 }
 
+int h278_shm_regrow(const char *name, size_t min_size)
+{
+    (void)name; /* nor by anyone else, so there is nothing to grow back */
+    (void)min_size;
+    return 0;
+}
+
 void h278_shm_close(h278_shm_region *r)
 {
     if (r)

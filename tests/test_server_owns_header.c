@@ -2,9 +2,11 @@
  * test_server_owns_header.c - a peer that writes the header fields the
  * server owns does not disable it: with the server idle, a write of
  * `state` (shut down), of `producer_pid` alone (pid 1, no start time) and
- * of a live but silent "producer" (this process) each leaves the next real
- * producer served within its wait for a busy server. The silent one is
- * dropped after the idle timeout, the others at the first liveness check.
+ * of a live but silent "producer" (this process), and of the ring's
+ * geometry and magic (with the server idle, and during a silent producer's
+ * session) each leaves the next real producer served within its wait for a
+ * busy server. The silent ones are dropped after the idle timeout, the
+ * others at the first liveness check.
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,10 +63,34 @@ int main(void)
     atomic_store(&h->producer_pid, pid); /* alive, and never sends anything */
     served(name, "a silent producer");
 
+    /* The fields an attaching producer validates, written while the
+     * server sleeps: its attach fails, it rings, the server writes them
+     * again. */
+    h278_shm_sleep_ms(50);
+    const h278_ring_header saved = *h;
+    h->magic = 0;
+    h->slot_count = 3;
+    h->result_capacity = 64;
+    served(name, "magic and geometry overwritten");
+    CHECK(h->magic == saved.magic && h->slot_count == saved.slot_count &&
+          h->result_capacity == saved.result_capacity && h->nonce == saved.nonce);
+
+    /* The same during a silent producer's session: the reset after it
+     * writes them again. */
+    h278_shm_sleep_ms(50);
+    atomic_store(&h->producer_start, start);
+    atomic_store(&h->producer_pid, pid);
+    h->version = 99;
+    h->request_capacity = 1u << 30;
+    h->creator_pid = 1;
+    served(name, "geometry overwritten by the attached producer");
+    CHECK(h->version == saved.version && h->request_capacity == saved.request_capacity &&
+          h->creator_pid == saved.creator_pid);
+
     h278_shm_close(region);
     h278_test_server_join(&s);
     CHECKF(s.rc == 0, "%s", s.err);
-    CHECKF(s.st.failed_sessions == 2, "%llu sessions dropped, expected 2 (pid 1, the silent one)",
+    CHECKF(s.st.failed_sessions == 3, "%llu sessions dropped, expected 3 (pid 1, the two silent ones)",
            (unsigned long long)s.st.failed_sessions);
     return h278_test_finish();
 }

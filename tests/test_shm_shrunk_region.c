@@ -4,6 +4,9 @@
  * (POSIX; a mapped Windows section cannot shrink):
  *   - a producer shrinks it mid-session: the server drops that session
  *     with a message, makes the region again, and serves the next producer;
+ *   - the region shrinks to nothing while the server sleeps with no
+ *     producer: the next producer grows it back far enough to ring the
+ *     server, which makes the region again and serves it;
  *   - the region shrinks while a producer waits for a result: the producer
  *     fails with a message instead of dying of SIGBUS.
  * Every wait is bounded, and alarm() backs them all up.
@@ -91,13 +94,20 @@ int main(void)
     int status = 0;
     CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
     CHECKF(h278_test_feed_block(name, 3000, &tb, why, sizeof why) == 0, "after a producer shrank the region: %s", why);
+    CHECK(atomic_load(&heard_shrunk));
+
+    /* 2. The region shrunk to nothing while the server sleeps. */
+    atomic_store(&heard_shrunk, 0);
+    h278_shm_sleep_ms(50);
+    CHECK(shrink() == 0);
+    CHECKF(h278_test_feed_block(name, 0, &tb, why, sizeof why) == 0, "after the idle region shrank: %s", why);
+    CHECK(atomic_load(&heard_shrunk));
     h278_test_server_join(&s);
     CHECKF(s.rc == 0, "%s", s.err);
-    CHECK(atomic_load(&heard_shrunk));
-    CHECKF(s.st.failed_sessions == 1 && s.st.sessions == 3, "%llu of %llu sessions failed, expected 1 of 3",
+    CHECKF(s.st.failed_sessions == 1 && s.st.sessions == 4, "%llu of %llu sessions failed, expected 1 of 4",
            (unsigned long long)s.st.failed_sessions, (unsigned long long)s.st.sessions);
 
-    /* 2. A producer survives a region shrunk under it while it waits: the
+    /* 3. A producer survives a region shrunk under it while it waits: the
      * "server" here is a ring nobody serves, so the producer waits for its
      * result until the region shrinks. */
     const uint32_t slots = 4, capacity = 65536;
