@@ -226,6 +226,7 @@ enum session_end {
     SESSION_DONE,
     SESSION_PRODUCER_DIED,
     SESSION_PRODUCER_SILENT,
+    SESSION_PRODUCER_LEFT,
     SESSION_REGION_LOST,
     SESSION_BROKEN,
     SESSION_STOPPED,
@@ -242,6 +243,13 @@ static int producer_alive(uint64_t pid, uint64_t start, int starts_known)
     if (start == 0 && starts_known)
         return 0;
     return h278_shm_alive(pid, start);
+}
+
+/* Whether the ring is as h278_ring_reset leaves it, as far as an attaching
+ * producer checks (feed.c): a peer may have written the positions. */
+static int ring_was_reset(h278_ring_header *h)
+{
+    return atomic_load(&h->head) == 0 && atomic_load(&h->tail) == 0 && atomic_load(&h->closed) == 0;
 }
 
 /* Runs one producer's session: from its attach to the end of all workers. */
@@ -288,6 +296,14 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         }
         if (end == SESSION_DONE && h278_shm_lost(s->region)) {
             end = SESSION_REGION_LOST;
+            atomic_store(&s->abort, 1);
+        }
+        /* The session belongs to the producer that attached: one that lets
+         * go of producer_pid (feed.c, on a ring that was not reset), or a
+         * peer that overwrites it, ends it. */
+        if (end == SESSION_DONE && atomic_load_explicit(&h->producer_pid, memory_order_relaxed) != pid &&
+            !producer_finished(h)) {
+            end = SESSION_PRODUCER_LEFT;
             atomic_store(&s->abort, 1);
         }
         if (end == SESSION_DONE && now - last_check >= LIVENESS_EVERY_MS * 1000000ull) {
@@ -350,6 +366,12 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         live.failed_sessions++;
         snprintf(err, err_size, "producer %llu died mid-session (after %llu blocks); session dropped",
                  (unsigned long long)pid, (unsigned long long)blocks);
+        note(s, "%s", err);
+        break;
+    case SESSION_PRODUCER_LEFT:
+        live.failed_sessions++;
+        snprintf(err, err_size, "producer %llu let go of the region, or another process overwrote its pid (after "
+                 "%llu blocks); session dropped", (unsigned long long)pid, (unsigned long long)blocks);
         note(s, "%s", err);
         break;
     case SESSION_REGION_LOST:
@@ -456,9 +478,20 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
             atomic_store_explicit(&h->state, H278_RING_SERVING, memory_order_release);
             atomic_store_explicit(&h->consumers, s.threads, memory_order_relaxed);
             const uint32_t seen = atomic_load_explicit(&h->request_word, memory_order_acquire);
-            if (stop_requested(&s) || h278_shm_lost(s.region) ||
-                atomic_load_explicit(&h->producer_pid, memory_order_acquire))
+            if (stop_requested(&s) || h278_shm_lost(s.region))
                 break;
+            const uint64_t pid = atomic_load_explicit(&h->producer_pid, memory_order_acquire);
+            if (pid)
+                break; /* a session, even for a stranger: it checks the producer */
+            if (!ring_was_reset(h)) {
+                /* Positions a peer wrote while nobody was attached: reset
+                 * the ring, holding producer_pid meanwhile as a producer
+                 * would. */
+                uint64_t none = 0;
+                if (atomic_compare_exchange_strong(&h->producer_pid, &none, s.ring.creator_pid))
+                    h278_ring_reset(&s.ring);
+                continue;
+            }
             h278_shm_wait(s.region, 0, &h->request_word, seen, o->stop ? STOP_LOOK_MS : H278_SHM_FOREVER);
         }
         h278_shm_wake_on_interrupt(NULL, 0, NULL);

@@ -2,8 +2,8 @@
  * test_server_owns_header.c - a peer that writes the header fields the
  * server owns does not disable it: with the server idle, a write of
  * `state` (shut down), of `producer_pid` alone (pid 1, no start time) and
- * of a live but silent "producer" (this process), and of the ring's
- * geometry and magic (with the server idle, and during a silent producer's
+ * of a live but silent "producer" (this process), of the ring's positions,
+ * and of its geometry and magic (with the server idle, and during a silent producer's
  * session) each leaves the next real producer served within its wait for a
  * busy server. The silent ones are dropped after the idle timeout, the
  * others at the first liveness check.
@@ -86,6 +86,14 @@ int main(void)
     served(name, "geometry overwritten by the attached producer");
     CHECK(h->version == saved.version && h->request_capacity == saved.request_capacity &&
           h->creator_pid == saved.creator_pid);
+
+    /* The ring's positions, written while the server sleeps: the next
+     * producer finds a ring that was not reset, lets go and rings; the
+     * server resets it. */
+    h278_shm_sleep_ms(50);
+    atomic_store(&h->head, 5);
+    atomic_store(&h->closed, 1);
+    served(name, "head and closed overwritten");
 
     h278_shm_close(region);
     h278_test_server_join(&s);
