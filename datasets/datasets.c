@@ -510,7 +510,7 @@ static const struct h278_generated {
     {"fibonacci-L15", "fibonacci", 15, 0, 33, 0, h278_gen_fibonacci_param},
     {"fibonacci-L20", "fibonacci", 20, 0, 34, 0, h278_gen_fibonacci_param},
     /* The size sweep, 1 KB to 10 MB on a log scale; 1 KB, 1 MB and 10 MB
-     * are the original write-up's sizes. */
+     * are the sizes of H278's first design targets (README). */
     {"text-1KB", "size", 1e3, 1000, 40, 0, h278_gen_text_param},
     {"text-4KB", "size", 4e3, 4000, 40, 0, h278_gen_text_param},
     {"text-16KB", "size", 16e3, 16000, 40, 0, h278_gen_text_param},

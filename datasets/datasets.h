@@ -2,7 +2,7 @@
  * datasets.h - the data the benchmarks run on: the Canterbury corpora, the
  * user's own files, and seeded generators for what real corpora do not
  * cover (chosen entropies, Zipf and geometric distributions, the worst case
- * for code length, and the original write-up's 1 KB / 1 MB / 10 MB sizes).
+ * for code length, and the 1 KB / 1 MB / 10 MB sizes of H278's first design targets).
  *
  * Generated data is a pure function of (parameter, size, seed): the random
  * numbers are integer-only (splitmix64) and every distribution is quantised
