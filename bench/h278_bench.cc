@@ -43,8 +43,9 @@
 //                                and decoded bytes / compressed bytes
 //
 // Flags before google's own: --data=PATH (file or folder, repeatable: then
-// only those files are benchmarked) and --quick (fewer datasets and sweeps,
-// shorter minimum time).
+// only those files are benchmarked), --quick (fewer datasets and sweeps,
+// shorter minimum time) and --counters[=software] (perf_event counters per
+// symbol on every row: perf_counters.h).
 
 #include <benchmark/benchmark.h>
 
@@ -72,6 +73,7 @@
 #include "datasets.h"
 #include "h278.h"
 #include "peers.h"
+#include "perf_counters.h"
 
 namespace {
 
@@ -121,18 +123,38 @@ inline void keep_first(h278_error *err, h278_error e)
         *err = e;
 }
 
+// --counters: a perf_event group on this thread (perf_counters.h), opened
+// once in main; count = 0 when the flag is off or the machine has none.
+h278_perf counters;
+
 // Where a timed loop starts and ends: the TSC and the thread's CPU time
-// (the clock google-benchmark's rates use).
+// (the clock google-benchmark's rates use); the end also holds what the
+// counter group counted over the loop.
 struct LoopClock {
     uint64_t tsc;
     double cpu_ns;
+    double perf[H278_PERF_MAX];
+    bool perf_ok;
 };
 
 LoopClock loop_clock()
 {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return {tsc_now(), double(ts.tv_sec) * 1e9 + double(ts.tv_nsec)};
+    return {tsc_now(), double(ts.tv_sec) * 1e9 + double(ts.tv_nsec), {}, false};
+}
+
+LoopClock loop_start()
+{
+    h278_perf_start(&counters);
+    return loop_clock();
+}
+
+LoopClock loop_end()
+{
+    LoopClock c = loop_clock();
+    c.perf_ok = h278_perf_stop(&counters, c.perf) == 0;
+    return c;
 }
 
 // Every row's counters (see the top of this file): bytes = decoded bytes
@@ -147,6 +169,10 @@ void set_counters(benchmark::State &state, uint64_t bytes, uint64_t compressed, 
     state.counters["tsc_ticks/symbol"] = symbols > 0 ? double(end.tsc - start.tsc) / symbols : 0.0;
     state.counters["compressed_bytes"] = Counter(double(compressed), Counter::kDefaults, Counter::kIs1000);
     state.counters["ratio"] = compressed > 0 ? double(bytes) / double(compressed) : 0.0;
+    // --counters: every row gets the group's counts per symbol (0 where
+    // the group could not be read for this row).
+    for (unsigned i = 0; i < counters.count; i++)
+        state.counters[counters.names[i]] = end.perf_ok && symbols > 0 ? end.perf[i] / symbols : 0.0;
 }
 
 // The output check: out[0..size) must equal the dataset's bytes.
@@ -168,7 +194,7 @@ void bench_decode(benchmark::State &state, const h278_dataset *d, std::shared_pt
         if (!err)
             keep_first(&err, h278_decoder_build(decs[i], &e->blocks[i]));
     }
-    const LoopClock t0 = loop_clock();
+    const LoopClock t0 = loop_start();
     if (!err)
         for (auto _ : state) {
             size_t off = 0;
@@ -179,7 +205,7 @@ void bench_decode(benchmark::State &state, const h278_dataset *d, std::shared_pt
             benchmark::DoNotOptimize(out.data());
             benchmark::ClobberMemory();
         }
-    const LoopClock t1 = loop_clock();
+    const LoopClock t1 = loop_end();
     if (err)
         state.SkipWithError(h278_strerror(err));
     else if (!same_bytes(out, *d))
@@ -197,7 +223,7 @@ void bench_build(benchmark::State &state, const h278_dataset *d, std::shared_ptr
     h278_error err = h278_decoder_new(variant.c_str(), nullptr, &dec);
     const uint8_t *file = e->file.data();
     const size_t n = e->file.size();
-    const LoopClock t0 = loop_clock();
+    const LoopClock t0 = loop_start();
     if (!err)
         for (auto _ : state) {
             size_t pos = H278_FILE_HEADER_SIZE;
@@ -212,7 +238,7 @@ void bench_build(benchmark::State &state, const h278_dataset *d, std::shared_ptr
             }
             benchmark::ClobberMemory();
         }
-    const LoopClock t1 = loop_clock();
+    const LoopClock t1 = loop_end();
     // The check: the tables built last decode the last block correctly.
     if (!err && !e->blocks.empty()) {
         const h278_block &last = e->blocks.back();
@@ -235,7 +261,7 @@ void bench_file(benchmark::State &state, const h278_dataset *d, std::shared_ptr<
     std::vector<uint8_t> out(d->size + 64);
     h278_error err = h278_decoder_new(variant.c_str(), nullptr, &dec);
     size_t got = 0;
-    const LoopClock t0 = loop_clock();
+    const LoopClock t0 = loop_start();
     if (!err)
         for (auto _ : state) {
             keep_first(&err, h278_decompress(dec, e->file.data(), e->file.size(), out.data(), out.size(), &got,
@@ -243,7 +269,7 @@ void bench_file(benchmark::State &state, const h278_dataset *d, std::shared_ptr<
             benchmark::DoNotOptimize(out.data());
             benchmark::ClobberMemory();
         }
-    const LoopClock t1 = loop_clock();
+    const LoopClock t1 = loop_end();
     if (err)
         state.SkipWithError(h278_strerror(err));
     else if (got != d->size || !same_bytes(out, *d))
@@ -260,12 +286,12 @@ void bench_encode(benchmark::State &state, const h278_dataset *d, h278_enc_param
     std::vector<uint8_t> out(d->size + 64);
     size_t n = 0, got = 0;
     h278_error err = H278_OK;
-    const LoopClock t0 = loop_clock();
+    const LoopClock t0 = loop_start();
     for (auto _ : state) {
         keep_first(&err, h278_compress(d->data, d->size, &p, file.data(), file.size(), &n));
         benchmark::ClobberMemory();
     }
-    const LoopClock t1 = loop_clock();
+    const LoopClock t1 = loop_end();
     h278_decoder *dec = nullptr;
     keep_first(&err, h278_decoder_new("simd", nullptr, &dec));
     if (!err)
@@ -286,14 +312,14 @@ void bench_peer(benchmark::State &state, const h278_dataset *d, const h278_peer 
     int err = peer->prepare(d->data, d->size, &blob);
     if (err)
         state.SkipWithError("the peer could not compress this input");
-    const LoopClock t0 = loop_clock();
+    const LoopClock t0 = loop_start();
     if (!err)
         for (auto _ : state) {
             err |= peer->decode(&blob, out.data(), d->size);
             benchmark::DoNotOptimize(out.data());
             benchmark::ClobberMemory();
         }
-    const LoopClock t1 = loop_clock();
+    const LoopClock t1 = loop_end();
     if (!state.error_occurred()) {
         if (err)
             state.SkipWithError("the peer's decoder failed");
@@ -534,7 +560,7 @@ void pin_to_one_cpu()
 
 void print_help()
 {
-    std::printf("usage: h278-bench [--data=PATH]... [--quick] [google-benchmark flags]\n"
+    std::printf("usage: h278-bench [--data=PATH]... [--quick] [--counters[=software]] [google-benchmark flags]\n"
                 "\n"
                 "  --data=PATH   benchmark this file, or every file of this folder, instead of\n"
                 "                the default datasets (repeatable); names use each file's base name\n"
@@ -558,6 +584,12 @@ void print_help()
                 "Counters on every row: bytes_per_second and symbols/s (decimal: M/s = 10^6),\n"
                 "ns/symbol, tsc_ticks/symbol (time-stamp-counter ticks, a constant rate, not\n"
                 "core cycles), compressed_bytes and ratio (decoded / compressed).\n"
+                "  --counters    also cycles, instructions, branch misses and L1D read misses\n"
+                "                per symbol over each timed loop (Linux perf_event_open); where the\n"
+                "                machine has no hardware counters (most VMs) it says so once and\n"
+                "                the rows carry none\n"
+                "  --counters=software   task clock (ns), page faults and context switches\n"
+                "                per symbol instead: software events every Linux kernel has\n"
                 "\ngoogle-benchmark's flags:\n");
     std::fflush(stdout);
 }
@@ -568,6 +600,7 @@ int main(int argc, char **argv)
 {
     std::vector<std::string> data_paths;
     bool quick = false, min_time_given = false;
+    int counters_kind = 0; // 1: --counters (hardware), 2: --counters=software
     static std::string quick_min_time = "--benchmark_min_time=0.02";
     std::vector<char *> rest = {argv[0]};
     for (int i = 1; i < argc; i++) {
@@ -575,6 +608,10 @@ int main(int argc, char **argv)
             data_paths.push_back(argv[i] + 7);
         } else if (std::strcmp(argv[i], "--quick") == 0) {
             quick = true;
+        } else if (std::strcmp(argv[i], "--counters") == 0 || std::strcmp(argv[i], "--counters=hardware") == 0) {
+            counters_kind = 1;
+        } else if (std::strcmp(argv[i], "--counters=software") == 0) {
+            counters_kind = 2;
         } else {
             if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0)
                 print_help(); // google's Initialize prints its own and exits
@@ -591,6 +628,18 @@ int main(int argc, char **argv)
         return 2;
 
     pin_to_one_cpu();
+    if (counters_kind) {
+        // Opened after pinning, on the thread that runs the benchmarks.
+        char why[256];
+        const bool hw = counters_kind == 1;
+        if (h278_perf_open(&counters, hw ? H278_PERF_HARDWARE : H278_PERF_SOFTWARE, why, sizeof why) == 0) {
+            benchmark::AddCustomContext("h278_counters", hw ? "hardware" : "software");
+        } else {
+            std::fprintf(stderr, "h278-bench: %s counters are unavailable on this machine (%s); every benchmark "
+                         "still runs, without them\n", hw ? "hardware" : "software", why);
+            benchmark::AddCustomContext("h278_counters", std::string("unavailable: ") + why);
+        }
+    }
 
     // The datasets live until the end of main: benchmarks point into them.
     static h278_dataset_list list;
@@ -657,6 +706,7 @@ int main(int argc, char **argv)
 
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
+    h278_perf_close(&counters);
     h278_dataset_list_free(&list);
     return 0;
 }

@@ -11,8 +11,10 @@ set yrange [0:K_ymax * 1.05]
 set xlabel "streams K (log scale)"
 set key off
 set title "segmented layout"
-plot for [i=2:nvariants+1] data . "/K_segmented.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+plot for [i=1:nvariants] data . "/K_segmented.dat" using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \
+     with yerrorlines title columnhead(3*i-1) lt word(variants_lt, i)+0
 set key outside right top vertical Left reverse noenhanced samplen 2
 set title "interleaved layout (K=1: one stream, the same file)"
-plot for [i=2:nvariants+1] data . "/K_interleaved.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+plot for [i=1:nvariants] data . "/K_interleaved.dat" using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \
+     with yerrorlines title columnhead(3*i-1) lt word(variants_lt, i)+0
 unset multiplot

@@ -10,8 +10,10 @@ set xtics 2
 set yrange [0:L_ymax * 1.05]
 set key off
 set title "K=4 segmented layout"
-plot for [i=2:nvariants+1] data . "/L.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+plot for [i=1:nvariants] data . "/L.dat" using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \
+     with yerrorlines title columnhead(3*i-1) lt word(variants_lt, i)+0
 set key outside right top vertical Left reverse noenhanced samplen 2
 set title "K=32 interleaved layout"
-plot for [i=2:nvariants+1] data . "/L_interleaved.dat" using 1:i title columnhead(i) lt word(variants_lt, i-1)+0
+plot for [i=1:nvariants] data . "/L_interleaved.dat" using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \
+     with yerrorlines title columnhead(3*i-1) lt word(variants_lt, i)+0
 unset multiplot

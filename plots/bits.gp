@@ -4,7 +4,8 @@ load dir . "/common.gp"
 set title "Decode throughput against table width (" . sweep . ")" noenhanced
 set xlabel "table width (bits): hybrid short_bits, multisym table_bits" noenhanced
 set xtics 1
-plot data . "/bits.dat" using 1:2 title columnhead(2) lt lt_hybrid, \
-     "" using 1:3 title columnhead(3) lt lt_hybrid dt 2, \
-     "" using 1:4 title columnhead(4) lt lt_multisym, \
-     "" using 1:5 title columnhead(5) lt lt_multisym dt 2
+set style data yerrorlines
+plot data . "/bits.dat" using 1:2:3:4 title columnhead(2) lt lt_hybrid, \
+     "" using 1:5:6:7 title columnhead(5) lt lt_hybrid dt 2, \
+     "" using 1:8:9:10 title columnhead(8) lt lt_multisym, \
+     "" using 1:11:12:13 title columnhead(11) lt lt_multisym dt 2

@@ -6,7 +6,11 @@
 # render.sh calls each chart script with dir (plots/), data (the charts
 # folder), out (output path without extension) and fmt (png or svg); a
 # script may set wide = 1 (1500 px) or 2 (1800 px) first. data/meta.gp, written
-# by prepare.py, says what the data files hold.
+# by prepare.py, says what the data files hold. Every series of a
+# throughput chart has three columns (median, slowest, fastest repetition:
+# its error bar); every chart carries run_note (CPU, date, commit, how many
+# repetitions) in its bottom left corner, or profile_note for a chart of
+# cachegrind counts (which sets profile_chart = 1 first).
 load data . "/meta.gp"
 if (!exists("wide")) wide = 0
 width = wide == 2 ? 1800 : (wide ? 1500 : 1100)
@@ -29,6 +33,9 @@ set datafile separator "\t"
 set style data linespoints
 set ylabel "MB/s of decoded bytes"
 set yrange [0:*]
+note = exists("profile_chart") ? profile_note : run_note
+set label 101 note at screen 0.005, 0.012 left font ",8" textcolor rgb "#555555" noenhanced
+set bmargin 5
 # Linetypes: 1-5 and 12-14 H278 variants, 6-10 peers, 11 anything else.
 # The peer libraries (fixed):
 set linetype 6 lc rgb "#d62728" lw 2 pt 6 ps 1.1    # zstd-literals

@@ -5,9 +5,10 @@ load dir . "/common.gp"
 set title "Single-thread decode throughput per file (H278: L=11, 128 KiB blocks; tree and memcpy left out)" noenhanced
 set xlabel "dataset"
 set style data histograms
-set style histogram clustered gap 1
+set style histogram errorbars gap 1 lw 1
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.9
 set xtics rotate by -30 scale 0 noenhanced
 if (datasets_ymax > 0) set yrange [0:datasets_ymax]
-plot for [i=2:nseries+1] data . "/datasets.dat" using i:xtic(1) title columnhead(i) lt word(series_lt, i-1)+0
+plot for [i=1:nseries] data . "/datasets.dat" using (column(3*i-1)):(column(3*i)):(column(3*i+1)):xtic(1) \
+     title columnhead(3*i-1) lt word(series_lt, i)+0

@@ -4,4 +4,5 @@ load dir . "/common.gp"
 set title "Decode throughput against source entropy (i.i.d. bytes; H278: L=11)" noenhanced
 set xlabel "entropy (bits per byte)"
 set xrange [0:8]
-plot for [i=2:nseries+1] data . "/entropy.dat" using 1:i title columnhead(i) lt word(series_lt, i-1)+0
+plot for [i=1:nseries] data . "/entropy.dat" using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \
+     with yerrorlines title columnhead(3*i-1) lt word(series_lt, i)+0

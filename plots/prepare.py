@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""prepare.py - turns RESULTS/results.csv into the small tab-separated data
-files the gnuplot scripts in plots/ read (RESULTS/charts/*.dat), and
+"""prepare.py - turns RESULTS/results.csv (and profile.csv, the cachegrind
+counts) into the small tab-separated data files the gnuplot scripts in
+plots/ read (RESULTS/charts/*.dat), and
 RESULTS/charts/meta.gp with what the scripts need to know (column counts,
 colours, the sweep dataset, core count).
 
 Only rows whose output was checked carry numbers; the others are left out
 (a gap in a line, a missing bar). Each series keeps one colour in every
-chart. The H278 series: every variant except tree (about 100 MB/s, it
+chart, and has three columns: the median MB/s, the slowest and the
+fastest repetition (its error bar). The H278 series: every variant except tree (about 100 MB/s, it
 would flatten every chart), each in the stream layout it is faster with on
 the summary's datasets (K=4 segmented or K=32 interleaved), named so. The peers
 beside them, except memcpy (tens of GB/s: the ceiling, not a decoder).
@@ -57,14 +59,34 @@ def size_of(name):
 
 
 class Results:
+    """results.csv (none in a --profile run): MB/s and its spread per row."""
     def __init__(self, folder):
-        with open(os.path.join(folder, "results.csv")) as f:
-            self.rows = list(csv.DictReader(f))
-        self.mbs = {(r["kind"], r["variant"], r["dataset"], r["params"]): float(r["mb_per_s"])
-                    for r in self.rows if r["checked"] == "yes" and r["mb_per_s"]}
+        path = os.path.join(folder, "results.csv")
+        self.rows = list(csv.DictReader(open(path))) if os.path.exists(path) else []
+        self.mbs, self.spread = {}, {}
+        for r in self.rows:
+            if r["checked"] == "yes" and r["mb_per_s"]:
+                key = (r["kind"], r["variant"], r["dataset"], r["params"])
+                self.mbs[key] = float(r["mb_per_s"])
+                if r.get("mb_per_s_min") and r.get("mb_per_s_max"):
+                    self.spread[key] = (float(r["mb_per_s_min"]), float(r["mb_per_s_max"]))
 
     def get(self, kind, variant, dataset, params=""):
         return self.mbs.get((kind, variant, dataset, params), "NaN")
+
+    def cell(self, kind, variant, dataset, params=""):
+        """[median, slowest, fastest] MB/s: the three columns a series has in
+        every data file, for its error bars (a single run: all three equal;
+        no result: NaN)."""
+        key = (kind, variant, dataset, params)
+        if key not in self.mbs:
+            return ["NaN"] * 3
+        return [self.mbs[key], *self.spread.get(key, (self.mbs[key], self.mbs[key]))]
+
+
+def triples(labels):
+    """Column names of series with spread: NAME, NAME min, NAME max."""
+    return [x for name in labels for x in (name, f"{name} min", f"{name} max")]
 
 
 def write(path, header, rows):
@@ -120,15 +142,15 @@ def main(folder):
         A dataset far faster than the rest (aaa.txt: one symbol, RUN
         blocks) would flatten every other bar: the axis then stops above
         the others and that dataset's label gives its top speed."""
-        table = [[d] + [res.get(k, v, d, p) for k, v, p, _ in series] for d in names]
-        tops = [max([x for x in r[1:] if x != "NaN"], default=0) for r in table]
+        table = [[d] + [x for k, v, p, _ in series for x in res.cell(k, v, d, p)] for d in names]
+        tops = [max([x for x in r[1::3] if x != "NaN"], default=0) for r in table]
         limit = 0.0
         if tops and max(tops) > 3 * statistics.median(tops):
             limit = 1.15 * max(t for t in tops if t <= 3 * statistics.median(tops))
             for r, top in zip(table, tops):
                 if top > limit:
                     r[0] = f"{r[0]}: {top / 1000:.0f} GB/s"
-        write(os.path.join(out, name), ["dataset"] + labels, table)
+        write(os.path.join(out, name), ["dataset"] + triples(labels), table)
         return limit
 
     # Per-dataset bars: real files (Canterbury or the user's), generated data.
@@ -138,11 +160,11 @@ def main(folder):
 
     # Throughput against input size (text-*), and against entropy (iid-*).
     sizes = sorted((d for d in datasets if size_of(d)), key=size_of)
-    write(os.path.join(out, "size.dat"), ["bytes"] + labels,
-          [[size_of(d)] + [res.get(k, v, d, p) for k, v, p, _ in series] for d in sizes])
+    write(os.path.join(out, "size.dat"), ["bytes"] + triples(labels),
+          [[size_of(d)] + [x for k, v, p, _ in series for x in res.cell(k, v, d, p)] for d in sizes])
     iid = sorted((d for d in datasets if re.fullmatch(r"iid-[0-9.]+", d)), key=lambda d: float(d[4:]))
-    write(os.path.join(out, "entropy.dat"), ["bits_per_byte"] + labels,
-          [[d[4:]] + [res.get(k, v, d, p) for k, v, p, _ in series] for d in iid])
+    write(os.path.join(out, "entropy.dat"), ["bits_per_byte"] + triples(labels),
+          [[d[4:]] + [x for k, v, p, _ in series for x in res.cell(k, v, d, p)] for d in iid])
 
     # Parameter sweeps, on the sweep dataset (the one with /L: rows).
     sweep = next((r["dataset"] for r in rows if r["kind"] == "decode" and r["params"].startswith("L:")), "")
@@ -154,10 +176,12 @@ def main(folder):
         # K=4 segmented (the default) and K=32 interleaved (the SIMD layout).
         lmax = 1.0
         for name, prefix in (("L.dat", ""), ("L_interleaved.dat", "K:32i")):
-            pts = [[L] + [res.get("decode", v, sweep, "/".join(x for x in (prefix, "" if L == 11 else f"L:{L}") if x))
-                          for v in variants] for L in Ls]
+            pts = [[L] + [x for v in variants
+                          for x in res.cell("decode", v, sweep,
+                                            "/".join(x for x in (prefix, "" if L == 11 else f"L:{L}") if x))]
+                   for L in Ls]
             lmax = max([lmax] + [x for r in pts for x in r[1:] if x != "NaN"])
-            write(os.path.join(out, name), ["L"] + variants, pts)
+            write(os.path.join(out, name), ["L"] + triples(variants), pts)
         meta["L_ymax"] = float(lmax)  # both panels share one scale
         # Segmented and interleaved layouts; K=1 is the same stream in both.
         kmax = 1.0
@@ -165,33 +189,37 @@ def main(folder):
             pts = []
             for K in (1, 4, 8, 16, 32):
                 p = "" if (K == 4 and not suffix) else f"K:{K}" + ("" if K == 1 else suffix)
-                pts.append([K] + [res.get("decode", v, sweep, p) for v in variants])
+                pts.append([K] + [x for v in variants for x in res.cell("decode", v, sweep, p)])
                 kmax = max([kmax] + [x for x in pts[-1][1:] if x != "NaN"])
-            write(os.path.join(out, f"K_{layout}.dat"), ["K"] + variants, pts)
+            write(os.path.join(out, f"K_{layout}.dat"), ["K"] + triples(variants), pts)
         meta["K_ymax"] = float(kmax)  # both panels share one scale
         bits = sorted({int(r["params"].split(":")[-1]) for r in rows
                        if re.search(r"(short|table)_bits:\d+$", r["params"])})
         write(os.path.join(out, "bits.dat"),
-              ["bits", "hybrid short_bits, L=11", "hybrid short_bits, L=15",
-               "multisym table_bits, L=11", "multisym table_bits, L=15"],
-              [[b, res.get("decode", "hybrid", sweep, f"short_bits:{b}"),
-                res.get("decode", "hybrid", sweep, f"L:15/short_bits:{b}"),
-                res.get("decode", "multisym", sweep, f"table_bits:{b}"),
-                res.get("decode", "multisym", sweep, f"L:15/table_bits:{b}")] for b in bits])
+              ["bits"] + triples(["hybrid short_bits, L=11", "hybrid short_bits, L=15",
+                                  "multisym table_bits, L=11", "multisym table_bits, L=15"]),
+              [[b, *res.cell("decode", "hybrid", sweep, f"short_bits:{b}"),
+                *res.cell("decode", "hybrid", sweep, f"L:15/short_bits:{b}"),
+                *res.cell("decode", "multisym", sweep, f"table_bits:{b}"),
+                *res.cell("decode", "multisym", sweep, f"L:15/table_bits:{b}")] for b in bits])
 
     # Table build against decode, per file, for the text sizes: microseconds
-    # (bytes / MB/s) and the share of the time spent building tables.
+    # (bytes / MB/s; with the spread: the slowest and fastest repetitions)
+    # and the share of the time spent building tables.
     split = []
     for d in sizes:
         row = [size_of(d)]
         for v in variants:
-            b, dec = res.get("build", v, d), res.get("decode", v, d)
-            ok = b != "NaN" and dec != "NaN"
-            bu, du = (size_of(d) / b, size_of(d) / dec) if ok else ("NaN", "NaN")
-            row += [bu, du, 100 * bu / (bu + du) if ok else "NaN"]
+            b, dec = res.cell("build", v, d), res.cell("decode", v, d)
+            ok = "NaN" not in b + dec
+            us = lambda c: [size_of(d) / c[0], size_of(d) / c[2], size_of(d) / c[1]] if ok else ["NaN"] * 3
+            bu, du = us(b), us(dec)
+            row += bu + du + [100 * bu[0] / (bu[0] + du[0]) if ok else "NaN"]
         split.append(row)
     write(os.path.join(out, "split.dat"),
-          ["bytes"] + [f"{v} {x}" for v in variants for x in ("build_us", "decode_us", "build_share")], split)
+          ["bytes"] + [f"{v} {x}" for v in variants for x in ("build_us", "build_us_min", "build_us_max", "decode_us",
+                                                              "decode_us_min", "decode_us_max", "build_share")],
+          split)
 
     # Decode threads through the shared-memory server.
     serve = [r for r in rows if r["kind"] == "serve"]
@@ -201,17 +229,19 @@ def main(folder):
     meta["nthreads_series"] = len(decoders)
     meta["threads_lt"] = " ".join(str(colour(v, registry)) for v in decoders)
     meta["serve_dataset"] = serve[0]["dataset"] if serve else ""
-    write(os.path.join(out, "threads.dat"), ["threads"] + decoders,
-          [[t] + [res.get("serve", v, meta["serve_dataset"], f"threads:{t}") for v in decoders] for t in threads])
+    write(os.path.join(out, "threads.dat"), ["threads"] + triples(decoders),
+          [[t] + [x for v in decoders for x in res.cell("serve", v, meta["serve_dataset"], f"threads:{t}")]
+           for t in threads])
 
     # Whole processes (hyperfine): h278 decompress per variant, the pipeline.
     order = {v: i for i, v in enumerate(registry)}
     procs = sorted((r for r in rows if r["kind"] in ("process", "pipeline")),
                    key=lambda r: (r["kind"] != "process", order.get(r["variant"], len(order)), r["params"]))
-    write(os.path.join(out, "process.dat"), ["what", "MB/s", "colour"],
+    write(os.path.join(out, "process.dat"), ["what", "MB/s", "MB/s min", "MB/s max", "colour"],
           [[f"decompress {r['variant']}" if r["kind"] == "process" else
             f"feed->serve {r['variant']}, {r['params'].split(':')[-1]} thread(s)",
-            float(r["mb_per_s"]) if r["checked"] == "yes" else "NaN", colour(r["variant"], registry)] for r in procs])
+            *res.cell(r["kind"], r["variant"], r["dataset"], r["params"]), colour(r["variant"], registry)]
+           for r in procs])
     meta["process_dataset"] = procs[0]["dataset"] if procs else ""
 
     try:
@@ -221,6 +251,17 @@ def main(folder):
         m = {}
     meta["cores"] = m.get("cores", "?").split(" ")[0]
     meta["cpu"] = m.get("cpu", "unknown CPU")
+    # The line every chart carries: what measured it, when, from which
+    # commit, and how much the spread bars rest on.
+    reps = sorted({int(r["repetitions"] or 1) for r in rows}) or [0]
+    quick = "--quick" in m.get("bench_command", "")
+    how = ("quick run: 1 repetition, no spread" if quick or reps[-1] <= 1 else
+           f"{reps[0]}{'' if len(reps) == 1 else '-' + str(reps[-1])} repetitions per point; bars: slowest to fastest")
+    meta["run_note"] = (f"{meta['cpu']}, {meta['cores']} cores | {m.get('date', 'no date')[:10]} | "
+                        f"commit {m.get('git_commit', 'unknown')[:10]} | {how}")
+    meta["profile_note"] = (f"{meta['cpu']} | {m.get('date', 'no date')[:10]} | commit "
+                            f"{m.get('git_commit', 'unknown')[:10]} | cachegrind counts: the same on every run")
+    profile(folder, out, meta, registry)
     with open(os.path.join(out, "meta.gp"), "w") as f:
         f.write("# Written by plots/prepare.py: what the chart scripts need to know.\n")
         for k, v in meta.items():
@@ -228,6 +269,35 @@ def main(folder):
                 f.write(f"{k} = {v}\n")
             else:  # a gnuplot string: backslashes and double quotes escaped
                 f.write(f'{k} = "{v.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"\n')
+
+
+def profile(folder, out, meta, registry):
+    """profile.csv (scripts/profile.py), if the run has one: instructions
+    and D1 misses per symbol against L on the sweep dataset, mispredicts
+    per symbol against entropy (the iid-* sets, else every dataset)."""
+    path = os.path.join(folder, "profile.csv")
+    rows = list(csv.DictReader(open(path))) if os.path.exists(path) else []
+    found = list(dict.fromkeys(r["variant"] for r in rows))  # profile.py writes them in registry order
+    variants = [v for v in registry if v in found] + [v for v in found if v not in registry]
+    meta["nprofile"] = len(variants)
+    meta["profile_lt"] = " ".join(str(colour(v, registry)) for v in variants)
+    sweep = next((r["dataset"] for r in rows if r["group"] == "L-sweep"), "")
+    meta["profile_sweep"] = sweep
+    cell = {(r["variant"], r["dataset"], int(r["L"])): r for r in rows}
+    Ls = sorted({int(r["L"]) for r in rows if r["dataset"] == sweep})
+    for name, column in (("profile_L.dat", "instructions"), ("profile_d1.dat", "d1_misses")):
+        write(os.path.join(out, name), ["L"] + variants,
+              [[L] + [float(cell[(v, sweep, L)][column]) if (v, sweep, L) in cell else "NaN" for v in variants]
+               for L in Ls] if sweep else [])
+    at11 = [r for r in rows if r["group"] != "L-sweep"]
+    iid = {r["dataset"] for r in at11 if re.fullmatch(r"iid-[0-9.]+", r["dataset"])}
+    chosen = sorted(iid or {r["dataset"] for r in at11},
+                    key=lambda d: float(next(r["entropy"] for r in at11 if r["dataset"] == d)))
+    meta["profile_entropy_sets"] = "i.i.d. bytes (iid-*)" if iid else "every dataset"
+    entropy = {r["dataset"]: float(r["entropy"]) for r in at11}
+    write(os.path.join(out, "profile_entropy.dat"), ["bits_per_byte", "dataset"] + variants,
+          [[entropy[d], d] + [float(cell[(v, d, 11)]["mispredicts"]) if (v, d, 11) in cell else "NaN"
+                              for v in variants] for d in chosen])
 
 
 if __name__ == "__main__":

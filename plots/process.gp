@@ -11,5 +11,6 @@ set autoscale xfix
 set offsets 0.6, 0.6, 0, 0
 set yrange [0:*]
 set key off
-plot data . "/process.dat" using 0:2:3:xtic(1) with boxes lc variable, \
-     "" using 0:2:(sprintf("%.0f", $2)) with labels offset 0,0.8 notitle
+plot data . "/process.dat" using 0:2:5:xtic(1) with boxes lc variable, \
+     "" using 0:2:3:4 with yerrorbars lc rgb "#333333" pt -1 notitle, \
+     "" using 0:2:(sprintf("%.0f", $2)) with labels offset 2.5,0.8 notitle

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # plots/render.sh - regenerates every chart of a results folder, PNG and
-# SVG, into RESULTS_FOLDER/charts/. prepare.py turns results.csv into small
-# data files; one gnuplot script per chart draws them. A chart whose data
+# SVG, into RESULTS_FOLDER/charts/. prepare.py turns results.csv (and the
+# cachegrind counts of profile.csv) into small data files; one gnuplot
+# script per chart draws them. A chart whose data
 # the run does not have (e.g. threads without a server) is skipped with a
 # note, so a --data or --quick run still renders what it measured.
 #
-#   bash plots/render.sh [RESULTS_FOLDER]   (default: the newest run, a folder with results.csv)
+#   bash plots/render.sh [RESULTS_FOLDER]   (default: the newest run, a folder with results.csv or profile.csv)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -13,22 +14,23 @@ if [ $# -ge 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
   sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0
 fi
 # Default: the newest folder that holds a run (some hold development notes).
-folder=${1:-$(ls -t "$root"/results/*/results.csv 2>/dev/null | head -n 1 | xargs -r dirname)}
+folder=${1:-$(ls -t "$root"/results/*/results.csv "$root"/results/*/profile.csv 2>/dev/null | head -n 1 | xargs -r dirname)}
 folder=${folder%/}
-[ -n "$folder" ] && [ -f "$folder/results.csv" ] ||
-  { echo "render.sh: no results.csv in '${folder:-results/}' (run scripts/bench.sh first)" >&2; exit 1; }
+[ -n "$folder" ] && { [ -f "$folder/results.csv" ] || [ -f "$folder/profile.csv" ]; } ||
+  { echo "render.sh: no results.csv or profile.csv in '${folder:-results/}' (run scripts/bench.sh first)" >&2; exit 1; }
 command -v gnuplot >/dev/null || { echo "render.sh: gnuplot is missing (bash scripts/deps.sh bench)" >&2; exit 1; }
 python3 "$here/prepare.py" "$folder"
 charts="$folder/charts"
 rm -f "$charts"/*.png "$charts"/*.svg
-made=()
+made=() skipped=()
 # chart:data file it needs
 for entry in datasets:datasets generated:generated size:size entropy:entropy L:L K:K_segmented \
-             bits:bits split:split threads:threads process:process; do
+             bits:bits split:split threads:threads process:process profile_instructions:profile_L \
+             profile_d1:profile_d1 profile_mispredicts:profile_entropy; do
   gp=${entry%%:*} dat="$charts/${entry#*:}.dat"
   # A chart needs at least one data row.
   if [ ! -f "$dat" ] || [ "$(tail -n +2 "$dat" | wc -l)" -eq 0 ]; then
-    echo "render.sh: no data for $gp, skipped"
+    skipped+=("$gp")
     continue
   fi
   for fmt in png svg; do
@@ -37,4 +39,5 @@ for entry in datasets:datasets generated:generated size:size entropy:entropy L:L
   done
   made+=("$gp")
 done
+[ ${#skipped[@]} -eq 0 ] || echo "render.sh: no data in this run for ${skipped[*]}: skipped"
 echo "render.sh: ${#made[@]} charts (${made[*]}) in $charts"

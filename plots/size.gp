@@ -7,4 +7,5 @@ set logscale x 10
 set format x "%.0s %cB"
 set autoscale xfix
 set offsets graph 0.04, graph 0.04, 0, 0
-plot for [i=2:nseries+1] data . "/size.dat" using 1:i title columnhead(i) lt word(series_lt, i-1)+0
+plot for [i=1:nseries] data . "/size.dat" using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \
+     with yerrorlines title columnhead(3*i-1) lt word(series_lt, i)+0

@@ -14,12 +14,16 @@ set title "time per file (solid: decode, dashed: table build)"
 set logscale y 10
 set yrange [*:*]
 set ylabel "microseconds (log scale)"
-plot for [i=1:nvariants] data . "/split.dat" using 1:(column(3*i)) title columnhead(3*i) lt word(variants_lt, i)+0, \
-     for [i=1:nvariants] data . "/split.dat" using 1:(column(3*i-1)) notitle lt word(variants_lt, i)+0 dt 2
+set style data yerrorlines
+plot for [i=1:nvariants] data . "/split.dat" using 1:(column(7*i-2)):(column(7*i-1)):(column(7*i)) \
+         title columnhead(7*i-2) lt word(variants_lt, i)+0, \
+     for [i=1:nvariants] data . "/split.dat" using 1:(column(7*i-5)):(column(7*i-4)):(column(7*i-3)) \
+         notitle lt word(variants_lt, i)+0 dt 2
 unset logscale y
 set yrange [0:100]
 set ylabel "% of the time spent building tables"
 set title "share of table build in build + decode"
 set key outside right top vertical Left reverse noenhanced samplen 2
-plot for [i=1:nvariants] data . "/split.dat" using 1:(column(3*i+1)) title word(columnhead(3*i+1), 1) lt word(variants_lt, i)+0
+set style data linespoints
+plot for [i=1:nvariants] data . "/split.dat" using 1:(column(7*i+1)) title word(columnhead(7*i+1), 1) lt word(variants_lt, i)+0
 unset multiplot

@@ -8,4 +8,5 @@ set logscale x 2
 set xtics 1, 2
 set xrange [0.8:*]
 set offsets 0, graph 0.05, 0, 0
-plot for [i=2:nthreads_series+1] data . "/threads.dat" using 1:i title columnhead(i) lt word(threads_lt, i-1)+0
+plot for [i=1:nthreads_series] data . "/threads.dat" using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \
+     with yerrorlines title columnhead(3*i-1) lt word(threads_lt, i)+0

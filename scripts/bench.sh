@@ -4,19 +4,23 @@
 # charts, and print a summary. Every number it prints is read back from the
 # results folder it wrote, so the summary and the files cannot disagree.
 #
-#   bash scripts/bench.sh [--quick] [--data=PATH]... [--reference]
+#   bash scripts/bench.sh [--quick] [--profile] [--data=PATH]... [--reference]
 #
-#   --quick       fewer datasets and sweeps, one repetition (under 2 minutes)
+#   --quick       fewer datasets and sweeps, one repetition, no profile
+#                 (under 2 minutes); with --profile: the quick datasets
+#   --profile     only the deterministic costs per symbol: every variant
+#                 valgrind runs, under cachegrind (profile.csv, its charts);
+#                 the full job (without --quick) does this step too
 #   --data=PATH   benchmark your own file or folder instead of the default
 #                 datasets (repeatable); nothing else changes
 #   --reference   write results/reference-<machine>/ (the committed run)
 #
 # Results: results/<date>-<host>-<cpu>/ (see results/README.md). Steps:
 # packages + Release build, google-benchmark, decode threads through shared
-# memory, hyperfine, tidy CSV, charts, summary. Installs missing Debian
-# packages first (scripts/deps.sh).
+# memory, hyperfine, cachegrind profile, tidy CSV, charts, summary.
+# Installs missing Debian packages first (scripts/deps.sh).
 set -euo pipefail
-quick=0 reference=0
+quick=0 reference=0 profile_only=0
 bench_args=() data_paths=()
 for a in "$@"; do
   case "$a" in
@@ -27,7 +31,8 @@ for a in "$@"; do
       p=$(realpath -- "$p") # the job runs from the repository root
       bench_args+=("--data=$p"); data_paths+=("$p") ;;
     --reference) reference=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --profile) profile_only=1 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,18 +40,22 @@ cd "$(dirname "$0")/.."
 root=$PWD
 . scripts/corpora.sh
 start=$SECONDS
+# What else ran on the machine: the load before this job's own build.
+H278_LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+export H278_LOAD_BEFORE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-step() { printf '\n[%s/7] %s  (%ds)\n' "$1" "$2" "$((SECONDS - start))"; }
+step() { printf '\n[%s/8] %s  (%ds)\n' "$1" "$2" "$((SECONDS - start))"; }
 
 step 1 "packages and Release build (build-release/)"
 bash scripts/deps.sh bench
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DH278_BENCH=ON \
   -DH278_CORPORA="$H278_CORPORA" >/dev/null
-cmake --build build-release -j "$(nproc)" --target h278_bench h278_cli h278-shm-bench >"$tmp/build.log" 2>&1 ||
+cmake --build build-release -j "$(nproc)" --target h278_bench h278_cli h278-shm-bench h278_profile >"$tmp/build.log" 2>&1 ||
   { cat "$tmp/build.log" >&2; echo "bench.sh: the build failed" >&2; exit 1; }
 h278=$root/build-release/cli/h278
 bench=$root/build-release/bench/h278-bench
+profile_tool=$root/build-release/bench/h278-profile
 
 # The machine's tag: host name and a short CPU name ("intel-xeon", "amd-epyc-9b45").
 host=$(hostname | tr -c 'A-Za-z0-9-\n' '-' | cut -c1-24)
@@ -70,11 +79,33 @@ mkdir -p "$out"
 : > "$out/checks.tsv"
 echo "results folder: $out"
 
+# Deterministic costs per symbol (scripts/profile.py): the full job and
+# --profile.
+run_profile() {
+  local q=(); [ "$quick" = 1 ] && q=(--quick)
+  python3 scripts/profile.py "$out" --tool "$profile_tool" "${q[@]}" "${data_paths[@]/#/--data=}" ||
+    { echo "bench.sh: the profile failed" >&2; exit 1; }
+}
+if [ "$profile_only" = 1 ]; then
+  step 2 "cachegrind: instructions, cache misses and mispredicts per symbol (--profile: steps 3-5 skipped)"
+  run_profile
+  step 6 "tidy CSV"; echo "  skipped: no benchmarks"
+  step 7 "charts"
+  bash plots/render.sh "$out"
+  step 8 "summary"
+  python3 scripts/summary.py "$out" | tee "$out/summary.txt"
+  echo
+  echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"
+  exit 0
+fi
+
 step 2 "google-benchmark: every variant and peer on every dataset, then the sweeps"
 if [ "$quick" = 1 ]; then
   gb=(--benchmark_min_time=0.02 --benchmark_repetitions=1)
 else
-  gb=(--benchmark_min_time=0.04 --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+  # Every repetition goes to the JSON (the spread, compare.sh's test); the
+  # console shows only the aggregates.
+  gb=(--benchmark_min_time=0.04 --benchmark_repetitions=5 --benchmark_display_aggregates_only=true
       --benchmark_enable_random_interleaving=true)
 fi
 # Three parts, so progress shows (with random interleaving google-benchmark
@@ -269,13 +300,20 @@ else
   echo "  pipeline skipped: no working h278 serve (see step 3)"
 fi
 
-step 5 "tidy CSV"
+step 5 "cachegrind: instructions, cache misses and mispredicts per symbol"
+if [ "$quick" = 1 ]; then
+  echo "  skipped with --quick (bash scripts/bench.sh --profile runs it alone)"
+else
+  run_profile
+fi
+
+step 6 "tidy CSV"
 python3 scripts/tidy.py "$out"
 
-step 6 "charts"
+step 7 "charts"
 bash plots/render.sh "$out"
 
-step 7 "summary"
+step 8 "summary"
 python3 scripts/summary.py "$out" | tee "$out/summary.txt"
 echo
 echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"

@@ -2,8 +2,9 @@
 # scripts/deps.sh - installs the Debian packages H278 needs, if missing.
 #
 #   bash scripts/deps.sh build   compilers, CMake, the libraries
-#   bash scripts/deps.sh test    build + clang/libFuzzer, mingw-w64 and wine
-#   bash scripts/deps.sh bench   build + hyperfine and gnuplot
+#   bash scripts/deps.sh test    build + clang/libFuzzer, mingw-w64, wine, valgrind and
+#                                google-benchmark's compare.py (with scipy)
+#   bash scripts/deps.sh bench   build + hyperfine, gnuplot, valgrind and compare.py
 #
 # Only missing packages are installed, so a second run costs a few dpkg
 # queries. Needs root (or sudo) only when something is missing.
@@ -11,8 +12,8 @@ set -euo pipefail
 
 build_pkgs=(cmake ninja-build gcc g++ pkg-config python3 libxxhash-dev libzstd-dev
             libdeflate-dev zlib1g-dev libisal-dev libbenchmark-dev)
-test_pkgs=(clang libclang-rt-dev wine64 gcc-mingw-w64-x86-64)
-bench_pkgs=(hyperfine gnuplot-nox)
+test_pkgs=(clang libclang-rt-dev wine64 gcc-mingw-w64-x86-64 valgrind libbenchmark-tools python3-scipy)
+bench_pkgs=(hyperfine gnuplot-nox valgrind libbenchmark-tools python3-scipy)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in

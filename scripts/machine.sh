@@ -27,7 +27,9 @@ echo "kernel: $(uname -srm)"
 echo "os: $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
 gov=/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor
 echo "governor: $([ -r $gov ] && cat $gov || echo 'not readable (no cpufreq: a VM or a fixed clock)')"
-echo "load_average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+# The caller may pass the load it saw before it started building
+# ($H278_LOAD_BEFORE): the build's own load says nothing about the machine.
+echo "load_average: ${H278_LOAD_BEFORE:-$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)}"
 echo "compiler: $(cache_get CMAKE_C_COMPILER) ($("$(cache_get CMAKE_C_COMPILER)" --version 2>/dev/null | head -1))"
 echo "cxx_compiler: $(cache_get CMAKE_CXX_COMPILER) ($("$(cache_get CMAKE_CXX_COMPILER)" --version 2>/dev/null | head -1))"
 echo "build_type: $(cache_get CMAKE_BUILD_TYPE)"

@@ -24,6 +24,7 @@ dataset of the run (e.g. the user's files with --data).
 import csv
 import json
 import os
+import re
 import sys
 
 TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]
@@ -86,6 +87,9 @@ def transport(folder):
             else:
                 section = key
             vals[key] = num
+            spread = re.search(r"\(min ([0-9.]+), max ([0-9.]+), (\d+) runs?\)", rest)
+            if spread:
+                vals[key + " spread"] = (float(spread.group(1)), float(spread.group(2)), int(spread.group(3)))
         rows.append((args[args.index("--decoder") + 1], args[args.index("--threads") + 1], vals))
     if not rows:
         return
@@ -104,10 +108,16 @@ def transport(folder):
     staged, staged_rc = "end to end, staged, no re-check", "end to end, blocks staged in the region"
     copied, copied_rc = "end to end, copied, no re-check", "end to end, blocks copied into slots"
     ratio = " / ratio to in process"
+    noisy = []
     for d, t, v in rows:
         print(f"  {d:9} {t:>7} {num(v, 'decode in process', 0):>11} {num(v, staged, 0):>7} "
               f"{num(v, staged + ratio, 2):>6} {num(v, staged_rc + ratio, 2):>10} {num(v, copied, 0):>7} "
               f"{num(v, copied + ratio, 2):>6} {num(v, copied_rc + ratio, 2):>10}")
+        lo, hi, runs = v.get(staged + ratio + " spread", (0, 0, 0))
+        if runs < 3 or hi - lo > 0.1:
+            noisy.append(f"{d} at {t} thread(s): staged ratio {lo:.2f}..{hi:.2f} over {runs} run(s)")
+    if noisy:
+        print("  WARNING: ratios not to be trusted (fewer than 3 runs, or a spread over 0.10): " + "; ".join(noisy))
 
 
 def cell(x, width=7):
@@ -148,8 +158,88 @@ def headline(folder):
         print("\n".join(cells))
 
 
+# A row whose repetitions spread more than this (coefficient of variation,
+# %) is flagged; so is a run that started on a machine busier than
+# LOAD_PER_CORE per core (machine.txt's 1-minute load average).
+NOISY_CV = 5.0
+LOAD_PER_CORE = 0.5
+
+
+def cv_max(rows, kind, variant, params, datasets):
+    """The largest coefficient of variation among the rows a summary cell
+    averages, or None without repetitions."""
+    cvs = [float(r["cv"]) for r in rows_for(rows, kind, variant, params, datasets) if r.get("cv")]
+    return max(cvs) if cvs else None
+
+
+def machine(folder):
+    try:
+        with open(os.path.join(folder, "machine.txt")) as f:
+            return dict(line.rstrip("\n").split(": ", 1) for line in f if ": " in line)
+    except OSError:
+        return {}
+
+
+def reliability(folder, rows):
+    """Warnings about how far the run's numbers can be trusted."""
+    m = machine(folder)
+    try:
+        load, cores = float(m["load_average"].split()[0]), int(m["cores"].split()[0])
+        if load > LOAD_PER_CORE * cores:
+            print(f"\nWARNING: the machine was busy when the run started (load average {load:.2f} on {cores} cores, "
+                  f"machine.txt): its numbers may be low and noisy; rerun on a quiet machine before trusting them")
+    except (KeyError, ValueError, IndexError):
+        pass
+    timed = [r for r in rows if r["checked"] == "yes" and r["kind"] in ("decode", "build", "file", "peer")]
+    noisy = [r for r in timed if r.get("cv") and float(r["cv"]) > NOISY_CV]
+    if timed and not any(r.get("cv") for r in timed):
+        if max(int(r["repetitions"] or 1) for r in timed) <= 1:
+            print("\nWARNING: one repetition per benchmark: no spread measured; single numbers move 20-40% between "
+                  "runs here, so do not read small differences (the full run has 5 repetitions)")
+        else:
+            print("\nNote: this results.csv does not record the spread of its repetitions (made before it had the "
+                  "cv column): rerun tidy.py on a bench.json with every repetition to see it")
+    elif noisy:
+        worst = sorted(noisy, key=lambda r: -float(r["cv"]))[:5]
+        print(f"\nWARNING: {len(noisy)} of {len(timed)} benchmarks vary by more than {NOISY_CV:.0f}% between their "
+              f"repetitions (coefficient of variation), e.g. " + ", ".join(f"{r['name']} {float(r['cv']):.1f}%"
+                                                                        for r in worst)
+              + "; treat their differences below that as noise (scripts/compare.sh tests significance)")
+
+
+def profile(folder):
+    """The cachegrind counts (profile.csv) on the summary datasets."""
+    path = os.path.join(folder, "profile.csv")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        prof = list(csv.DictReader(f))
+    at11 = [r for r in prof if r["group"] != "L-sweep"]
+    names = sorted({r["dataset"] for r in at11})
+    datasets = [d for d in TEXTS if d in names] or names
+    variants = list(dict.fromkeys(r["variant"] for r in prof))
+    print(f"\nCosts per decoded symbol, decode alone (cachegrind; deterministic: the same on every run), mean over "
+          f"{', '.join(datasets)}, L=11:")
+    print(f"  {'variant':14} {'layout':6} {'instructions':>12} {'D1 misses':>10} {'LL misses':>10} {'branches':>9} "
+          f"{'mispredicts':>11}")
+    for v in variants:
+        mine = [r for r in at11 if r["variant"] == v and r["dataset"] in datasets]
+        if len(mine) != len(datasets):
+            continue
+        mean = lambda c: sum(float(r[c]) for r in mine) / len(mine)
+        print(f"  {v:14} {mine[0]['layout']:6} {mean('instructions'):12.2f} {mean('d1_misses'):10.4f} "
+              f"{mean('ll_misses'):10.5f} {mean('branches'):9.3f} {mean('mispredicts'):11.4f}")
+    sweep = next((r for r in prof if r["group"] == "L-sweep"), None)
+    if sweep:
+        print(f"  along L on {sweep['dataset']}: profile.csv (group L-sweep) and charts/profile_*.png")
+
+
 def main(folder):
-    with open(os.path.join(folder, "results.csv")) as f:
+    path = os.path.join(folder, "results.csv")
+    if not os.path.exists(path):  # a --profile run
+        profile(folder)
+        return
+    with open(path) as f:
         rows = list(csv.DictReader(f))
     names = sorted({r["dataset"] for r in rows if r["kind"] == "decode" and not r["params"]})
     datasets = [d for d in TEXTS if d in names] or names
@@ -168,7 +258,7 @@ def main(folder):
     print("H278 files with L=11: K=4 segmented streams (default), K=32 interleaved and K=32 segmented (SIMD layouts),")
     print("and the pivot layout (the pivot decoders' rows)")
     print(f"{'':5} {'variant / library':17} {'K=4':>7} {'K=32i':>7} {'K=32':>7} {'pivot':>7} {'best vs zstd-literals':>22} "
-          f"{'comp.bytes':>10} {'ratio':>5} {'process':>8}  output")
+          f"{'comp.bytes':>10} {'ratio':>5} {'cv%':>5} {'process':>8}  output")
     for kind, v in order:
         label = "H278" if kind == "decode" else "peer"
         if v in skipped:
@@ -187,12 +277,16 @@ def main(folder):
         ratio = f"{best / base:21.2f}x" if best and base else f"{'-':>22}"
         size, comp = size_ratio(rows, kind, v, best_params, datasets)
         size = f"{size:10.0f} {comp:5.2f}" if size else f"{'-':>10} {'-':>5}"
+        cv = cv_max(rows, kind, v, best_params, datasets)
+        cv = f"{cv:5.1f}" if cv is not None else f"{'-':>5}"
         proc = process.get(v)
         pm = float(proc["mb_per_s"]) if proc and proc["checked"] == "yes" else None
         bad = sum(r["checked"] != "yes" for r in mine)
         status = "checked" if mine and not bad else (f"{bad} NOT CHECKED (wrong output or failed)" if bad
                                                      else "no results")
-        print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {cell(k32s)} {cell(pv)} {ratio} {size} {cell(pm, 8)}  {status}")
+        print(f"{label:5} {v:17} {cell(k4)} {cell(k32)} {cell(k32s)} {cell(pv)} {ratio} {size} {cv} {cell(pm, 8)}  {status}")
+    print(f"cv% = the largest coefficient of variation of the repetitions among the rows of the best column "
+          f"(above {NOISY_CV:.0f}: noisy)")
     if process:
         print(f"process = the whole `h278 decompress` process on {big} (hyperfine median)")
     if not_run:
@@ -215,6 +309,8 @@ def main(folder):
                                 + (f"{float(r['mb_per_s']):.0f}" if r["mb_per_s"] else "FAILED") for r in pipe))
     transport(folder)
     headline(folder)
+    profile(folder)
+    reliability(folder, rows)
     bad = [r["name"] for r in rows if r["checked"] != "yes"]
     if bad:
         print(f"\n{len(bad)} results NOT checked (no number reported): " + ", ".join(bad[:8])

@@ -3,7 +3,7 @@
 
 Reads what scripts/bench.sh wrote there and writes results.csv:
 
-  bench.json               google-benchmark (medians when there were repetitions)
+  bench.json               google-benchmark (each repetition, and their median)
   serve-threads.jsonl      h278 serve --json, one line per repetition
   hyperfine-*.json         whole processes (h278 decompress, feed -> serve)
   checks.tsv               "name<TAB>ok" output checks of the serve and
@@ -27,6 +27,13 @@ Columns:
                  or the peer's own frames; google-benchmark rows only
   ratio          decoded bytes / compressed_bytes; google-benchmark rows only
   repetitions    how many measurements the median is over
+  mb_per_s_min, mb_per_s_max
+                 the slowest and fastest repetition (the spread the charts
+                 draw); empty with one repetition
+  cv             coefficient of variation of the repetitions' MB/s, in %
+                 (standard deviation / mean): above 5 the row is noisy
+  samples        every repetition's MB/s, space-separated (what
+                 scripts/compare.sh tests for significance)
   checked        yes = the output was compared with the original bytes and
                  matched; no = it differed or the run failed (no number then)
 
@@ -42,7 +49,8 @@ import statistics
 import sys
 
 COLUMNS = ["kind", "name", "variant", "dataset", "params", "mb_per_s", "ns_per_symbol",
-           "tsc_per_symbol", "compressed_bytes", "ratio", "repetitions", "checked"]
+           "tsc_per_symbol", "compressed_bytes", "ratio", "repetitions", "mb_per_s_min", "mb_per_s_max", "cv",
+           "samples", "checked"]
 
 
 def split_name(name):
@@ -53,10 +61,15 @@ def split_name(name):
     return kind, variant, dataset, "/".join(parts[3:])
 
 
-def row(name, mbs, ns, tsc, reps, ok, size=None, ratio=None):
+def row(name, mbs, ns, tsc, reps, ok, size=None, ratio=None, samples=()):
     kind, variant, dataset, params = split_name(name)
     ok = ok and mbs is not None and mbs > 0
+    spread = ok and len(samples) > 1
     return {
+        "mb_per_s_min": f"{min(samples):.1f}" if spread else "",
+        "mb_per_s_max": f"{max(samples):.1f}" if spread else "",
+        "cv": f"{100 * statistics.stdev(samples) / statistics.mean(samples):.2f}" if spread else "",
+        "samples": " ".join(f"{x:.1f}" for x in samples) if ok else "",
         "kind": kind, "name": name, "variant": variant, "dataset": dataset, "params": params,
         "mb_per_s": f"{mbs:.1f}" if ok else "",
         "ns_per_symbol": f"{ns:.4f}" if ok and ns is not None else "",
@@ -94,9 +107,10 @@ def google_rows(folder):
             # Repetitions reported one by one: take the median run by speed.
             b = sorted(e["runs"], key=lambda r: r.get("bytes_per_second", 0))[len(e["runs"]) // 2]
         ok = b is not None and not e["error"]
+        samples = [r["bytes_per_second"] / 1e6 for r in e["runs"]]
         rows.append(row(name, b["bytes_per_second"] / 1e6 if ok else None, b.get("ns/symbol") if ok else None,
                         b.get("tsc_ticks/symbol") if ok else None, e["reps"], ok,
-                        b.get("compressed_bytes") if b else None, b.get("ratio") if b else None))
+                        b.get("compressed_bytes") if b else None, b.get("ratio") if b else None, samples))
     return rows
 
 
@@ -133,8 +147,9 @@ def serve_rows(folder, checks):
         good = [r["serve"] for r in reps if r["exit_status"] == 0 and r["serve"]
                 and serve_errors(r["serve"]) == 0 and r["serve"].get("seconds", 0) > 0]
         ok = checks.get(name, False) and len(good) == len(reps)
-        mbs = statistics.median(s["bytes_out"] / s["seconds"] / 1e6 for s in good) if ok else None
-        rows.append(row(name, mbs, 1e3 / mbs if mbs else None, None, len(reps), ok))
+        samples = [s["bytes_out"] / s["seconds"] / 1e6 for s in good]
+        mbs = statistics.median(samples) if ok else None
+        rows.append(row(name, mbs, 1e3 / mbs if mbs else None, None, len(reps), ok, samples=samples))
     return rows
 
 
@@ -150,8 +165,9 @@ def hyperfine_rows(folder, checks):
             name = r["command"]
             ok = bool(size) and checks.get(name, False) and r.get("median", 0) > 0
             mbs = size / r["median"] / 1e6 if ok else None
+            samples = [size / t / 1e6 for t in r.get("times", []) if t > 0] if ok else []
             rows.append(row(name, mbs, r["median"] * 1e9 / size if ok else None, None,
-                            len(r.get("times", [])), ok))
+                            len(r.get("times", [])), ok, samples=samples))
     return rows
 
 

@@ -2,7 +2,8 @@
 # test_bench_output.sh - h278-bench's output formats on a run that mixes
 # H278 rows (decode, build, file) and peer rows: the console, JSON and CSV
 # (on stdout and through --benchmark_out) all complete, and every row
-# carries the same counters, compressed size and ratio included.
+# carries the same counters, compressed size and ratio included; with
+# --counters and --counters=software too.
 #
 #   bash tests/test_bench_output.sh PATH/TO/h278-bench CORPORA_DIR
 set -u
@@ -54,5 +55,35 @@ for b in json.load(open(sys.argv[3]))["benchmarks"]:
         print(f"FAILED: JSON row {b['name']} lacks counters or its size and ratio miss the input's 152089 bytes"); ok = False
 sys.exit(0 if ok else 1)
 PY
+# --counters: where the machine has no hardware counters, one line says so
+# and every benchmark still runs, without them; where it has them, every
+# row carries them. --counters=software: every row carries the software
+# events' counts (the same path, with events every kernel has).
+run --counters --benchmark_format=csv >hw.csv 2>hw.err || fail "--counters exited $?: $(tail -3 hw.err)"
+n=$(grep -c 'counters are unavailable on this machine' hw.err)
+rows=$(grep -c '^"\(decode\|build\|file\|peer\)/' hw.csv)
+[ "$rows" = 5 ] || fail "--counters ran $rows benchmarks, not 5"
+if [ "$n" = 0 ]; then
+  grep -q 'cycles/symbol' hw.csv || fail "--counters: neither counters nor a line saying they are unavailable"
+else
+  [ "$n" = 1 ] || fail "--counters said $n times that counters are unavailable"
+  grep -q 'cycles/symbol' hw.csv && fail "--counters put counters it does not have into the rows"
+fi
+if run --counters=software --benchmark_format=json >sw.json 2>sw.err; then
+  if grep -q 'counters are unavailable' sw.err; then
+    echo "software counters refused on this machine: that part skipped"
+  else
+    python3 - sw.json <<'PY' || failed=1
+import json, sys
+rows = json.load(open(sys.argv[1]))["benchmarks"]
+bad = [b["name"] for b in rows if not b.get("task_clock_ns/symbol", 0) > 0 or "page_faults/symbol" not in b]
+if len(rows) != 5 or bad:
+    print(f"FAILED: --counters=software: {len(rows)} rows, without a task clock: {bad}"); sys.exit(1)
+PY
+  fi
+else
+  fail "--counters=software exited $?: $(tail -3 sw.err)"
+fi
+
 [ "$failed" = 0 ] && echo "test_bench_output: all checks passed"
 exit "$failed"
