@@ -77,7 +77,7 @@ PY
 to_json "$a" "$tmp/a.json"
 to_json "$b" "$tmp/b.json"
 
-echo "== Per benchmark: ns per 1000 decoded bytes, $(name "$b") against $(name "$a") (negative: faster)"
+echo "== Per benchmark: ns per 1000 decoded bytes, B = $b against A = $a (negative: B is faster)"
 "$py" /usr/share/benchmark/compare.py -a --no-color benchmarks "$tmp/a.json" "$tmp/b.json"
 
 echo
@@ -109,8 +109,8 @@ order = [k for k in known if k in ta or k in tb] + sorted(k for k in {**ta, **tb
 za, zb = ta.get(("peer", "zstd-literals")), tb.get(("peer", "zstd-literals"))
 print(f"mean MB/s over {', '.join(da)}" + ("" if da == db else f" (B: {', '.join(db)})")
       + ", each row's best layout")
-print(f"  {'variant / library':18} {os.path.basename(a.rstrip('/'))[:22]:>22} {os.path.basename(b.rstrip('/'))[:22]:>22}"
-      f" {'B / A':>6}  {'vs zstd-literals (A, B)':>24}")
+print(f"A = {a}\nB = {b}")
+print(f"  {'variant / library':18} {'A':>22} {'B':>22} {'B / A':>6}  {'vs zstd-literals (A, B)':>24}")
 chart = []
 for kind, v in order:
     x, y = ta.get((kind, v)), tb.get((kind, v))
