@@ -86,16 +86,19 @@ run_profile() {
   python3 scripts/profile.py "$out" --tool "$profile_tool" "${q[@]}" "${data_paths[@]/#/--data=}" ||
     { echo "bench.sh: the profile failed" >&2; exit 1; }
 }
-if [ "$profile_only" = 1 ]; then
-  step 2 "cachegrind: instructions, cache misses and mispredicts per symbol (--profile: steps 3-5 skipped)"
-  run_profile
-  step 6 "tidy CSV"; echo "  skipped: no benchmarks"
+# Steps 7 and 8, the end of every run.
+charts_and_summary() {
   step 7 "charts"
   bash plots/render.sh "$out"
   step 8 "summary"
   python3 scripts/summary.py "$out" | tee "$out/summary.txt"
   echo
   echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"
+}
+if [ "$profile_only" = 1 ]; then
+  step 2 "cachegrind: instructions, cache misses and mispredicts per symbol (--profile: steps 3-6 skipped)"
+  run_profile
+  charts_and_summary
   exit 0
 fi
 
@@ -310,10 +313,4 @@ fi
 step 6 "tidy CSV"
 python3 scripts/tidy.py "$out"
 
-step 7 "charts"
-bash plots/render.sh "$out"
-
-step 8 "summary"
-python3 scripts/summary.py "$out" | tee "$out/summary.txt"
-echo
-echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"
+charts_and_summary
