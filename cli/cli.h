@@ -59,6 +59,12 @@ const char *h278_cli_opt(int argc, char **argv, int *i, const char *short_name,
  * Returns 0 on success. */
 int h278_cli_parse_size(const char *s, uint64_t *out);
 
+/* The encoder's options, as compress and explain --text take them: if
+ * argv[*i] is -L, -K, -B, --layout or --interleaved, applies it to p and
+ * returns 1 (advancing *i past a value); 0 if it is none of them (*missing
+ * set when one of them lacks its value); -1 after printing a usage error. */
+int h278_cli_enc_option(int argc, char **argv, int *i, h278_enc_params *p, int *missing);
+
 /* Reads a whole file ("-" = stdin) into memory; NULL and an error printed on
  * failure. */
 uint8_t *h278_cli_read_all(const char *path, size_t *n);

@@ -49,7 +49,7 @@ int h278_cmd_compress(int argc, char **argv)
     h278_enc_params_default(&p);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
-        uint64_t num;
+        int got;
         if (h278_cli_is_help(a)) {
             usage(stdout);
             return 0;
@@ -57,28 +57,11 @@ int h278_cmd_compress(int argc, char **argv)
             force = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             verbose = 1;
-        } else if (strcmp(a, "--interleaved") == 0) {
-            p.interleaved = 1;
-            p.pivot = 0;
-        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--layout", &missing))) {
-            if (strcmp(v, "segmented") != 0 && strcmp(v, "interleaved") != 0 && strcmp(v, "pivot") != 0)
-                return h278_cli_error(NULL, "--layout: expected segmented, interleaved or pivot, got '%s'", v);
-            p.interleaved = strcmp(v, "interleaved") == 0;
-            p.pivot = strcmp(v, "pivot") == 0;
+        } else if ((got = h278_cli_enc_option(argc, argv, &i, &p, &missing)) != 0) {
+            if (got < 0)
+                return 1;
         } else if ((v = h278_cli_opt(argc, argv, &i, "-o", "--output", &missing))) {
             out_path = v;
-        } else if ((v = h278_cli_opt(argc, argv, &i, "-L", "--max-len", &missing))) {
-            if (h278_cli_parse_size(v, &num) || num < 1 || num > H278_MAX_CODE_LEN)
-                return h278_cli_error(NULL, "-L: expected a code length from 1 to 20, got '%s'", v);
-            p.max_len = (unsigned)num;
-        } else if ((v = h278_cli_opt(argc, argv, &i, "-K", "--streams", &missing))) {
-            if (h278_cli_parse_size(v, &num) || num > 32 || !h278_streams_legal((unsigned)num))
-                return h278_cli_error(NULL, "-K: expected 1, 4, 8, 16 or 32, got '%s'", v);
-            p.streams = (unsigned)num;
-        } else if ((v = h278_cli_opt(argc, argv, &i, "-B", "--block-size", &missing))) {
-            if (h278_cli_parse_size(v, &num) || num < H278_MIN_BLOCK_SIZE || num > H278_MAX_BLOCK_SIZE)
-                return h278_cli_error(NULL, "-B: expected a block size from 256 to 16M, got '%s'", v);
-            p.block_size = (uint32_t)num;
         } else if (missing) {
             return h278_cli_error(NULL, "%s needs a value (see h278 compress --help)", a);
         } else if (a[0] == '-' && a[1] != '\0') {

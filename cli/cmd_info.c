@@ -55,26 +55,17 @@ static void print_header(const h278_reader *r, int json)
            h278_cli_plural(r->fh.original_size));
 }
 
-/* Parses FILE [--json] (and, for explain, --block N); returns -1 to go on,
- * else the exit status (after --help or a usage error). */
-static int parse_args(int argc, char **argv, const char *help, const char **path, int *json, int64_t *only)
+/* Parses info's FILE [--json]; returns -1 to go on, else the exit status
+ * (after --help or a usage error). */
+static int parse_args(int argc, char **argv, const char *help, const char **path, int *json)
 {
-    int missing = 0;
     for (int i = 1; i < argc; i++) {
-        const char *v;
-        uint64_t num;
         if (h278_cli_is_help(argv[i])) {
             fputs(help, stdout);
             return 0;
         }
         if (strcmp(argv[i], "--json") == 0) {
             *json = 1;
-        } else if (only && (v = h278_cli_opt(argc, argv, &i, "-b", "--block", &missing))) {
-            if (h278_cli_parse_size(v, &num) || num > INT64_MAX)
-                return h278_cli_error(NULL, "--block: expected a block number, got '%s'", v);
-            *only = (int64_t)num;
-        } else if (missing) {
-            return h278_cli_error(NULL, "%s needs a value", argv[i]);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return h278_cli_error(NULL, "unknown option '%s' (see h278 %s --help)", argv[i], argv[0]);
         } else if (*path) {
@@ -97,7 +88,7 @@ int h278_cmd_info(int argc, char **argv)
                         "Prints the file header and one line per block: type, sizes, L, K,\n"
                         "layout, number of symbols, longest code and coded bits per byte.\n"
                         "  --json  the same as one JSON object on stdout\n",
-                        &path, &json, NULL);
+                        &path, &json);
     if (rc >= 0)
         return rc;
     h278_reader r;
@@ -171,8 +162,122 @@ static void print_pivot_tree(const h278_block *b, int json)
         printf("],");
 }
 
-/* What explain shows of one block, text or JSON. */
-static void explain_block(const h278_reader *r, const h278_block *b, const uint8_t *data, int json)
+/* How a symbol reads in a table: 'c', space, \n, or nothing. */
+static void symbol_shown(unsigned s, char shown[8])
+{
+    if (isprint((int)s) && s != ' ')
+        snprintf(shown, 8, "'%c'", (char)s);
+    else
+        snprintf(shown, 8, "%s", s == ' ' ? "space" : s == '\n' ? "\\n" : s == '\r' ? "\\r" : s == '\t' ? "\\t" : "");
+}
+
+static void code_string(uint32_t code, unsigned len, char out[24])
+{
+    for (unsigned i = 0; i < len; i++)
+        out[i] = (char)('0' + ((code >> (len - 1 - i)) & 1u));
+    out[len] = '\0';
+}
+
+/* The symbols in canonical order: by code length, then by symbol (the
+ * order their codes count up in, docs/FORMAT.md). Returns how many. */
+static unsigned canonical_order(const uint8_t lengths[256], uint8_t order[256])
+{
+    unsigned n = 0;
+    for (unsigned l = 1; l <= H278_MAX_CODE_LEN; l++)
+        for (unsigned s = 0; s < 256; s++)
+            if (lengths[s] == l)
+                order[n++] = (uint8_t)s;
+    return n;
+}
+
+/* The code tree in text, for small codes: one line per node, 0 to the
+ * left (above), 1 to the right (below). */
+#define TREE_MAX_SYMBOLS 16u
+static void print_tree(const uint8_t lengths[256], const uint32_t codes[256], const char *prefix, uint32_t path,
+                       unsigned depth)
+{
+    for (unsigned bit = 0; bit < 2; bit++) {
+        const uint32_t p = path << 1 | bit;
+        const int last = bit == 1;
+        int leaf = -1, below = 0;
+        for (unsigned s = 0; s < 256; s++) {
+            if (lengths[s] == depth + 1 && codes[s] == p)
+                leaf = (int)s;
+            if (lengths[s] > depth + 1 && codes[s] >> (lengths[s] - depth - 1) == p)
+                below = 1;
+        }
+        if (leaf < 0 && !below)
+            continue;
+        printf("  %s%s%u-", prefix, last ? "`-" : "+-", bit);
+        if (leaf >= 0) {
+            char shown[8];
+            symbol_shown((unsigned)leaf, shown);
+            printf(" 0x%02x %s\n", (unsigned)leaf, shown);
+            continue;
+        }
+        printf("+\n");
+        /* The children start under this node's +; a | carries on to the
+         * 1 branch below them. A code of TREE_MAX_SYMBOLS symbols is at
+         * most TREE_MAX_SYMBOLS - 1 deep. */
+        char next[4 * TREE_MAX_SYMBOLS + 1];
+        const size_t len = strlen(prefix);
+        if (len + 5 > sizeof next)
+            continue;
+        memcpy(next, prefix, len);
+        memcpy(next + len, last ? "    " : "|   ", 5);
+        print_tree(lengths, codes, next, p, depth + 1);
+    }
+}
+
+/* explain's canonical view: the per-length table, the Kraft sum, and for
+ * codes of up to TREE_MAX_SYMBOLS symbols the tree (text only). */
+static void print_lengths(const h278_block *b, const uint32_t codes[256], int json)
+{
+    unsigned count[H278_MAX_CODE_LEN + 1] = {0};
+    uint32_t first[H278_MAX_CODE_LEN + 1] = {0};
+    for (unsigned s = 256; s-- > 0;)
+        if (b->lengths[s]) {
+            count[b->lengths[s]]++;
+            first[b->lengths[s]] = codes[s]; /* the smallest symbol of a length has its first code */
+        }
+    double kraft = 0;
+    for (unsigned l = 1; l <= H278_MAX_CODE_LEN; l++)
+        kraft += ldexp(count[l], -(int)l);
+    if (json) {
+        printf("\"lengths\":[");
+        int any = 0;
+        for (unsigned l = 1; l <= H278_MAX_CODE_LEN; l++) {
+            if (!count[l])
+                continue;
+            char code[24];
+            code_string(first[l], l, code);
+            printf("%s{\"length\":%u,\"symbols\":%u,\"first_code\":\"%s\",\"kraft_share\":%.6f}", any++ ? "," : "",
+                   l, count[l], code, ldexp(count[l], -(int)l));
+        }
+        printf("],\"kraft_sum\":%.6f,", kraft);
+        return;
+    }
+    printf("  per code length (canonical codes of one length count up from the first):\n");
+    printf("  %6s %8s %-20s %s\n", "length", "symbols", "first code", "share of the Kraft sum (symbols x 2^-length)");
+    for (unsigned l = 1; l <= H278_MAX_CODE_LEN; l++) {
+        if (!count[l])
+            continue;
+        char code[24];
+        code_string(first[l], l, code);
+        printf("  %6u %8u %-20s %.6f\n", l, count[l], code, ldexp(count[l], -(int)l));
+    }
+    printf("  Kraft sum %.6f%s\n", kraft,
+           kraft == 1.0 ? " (= 1: a complete code, every bit string starts a code)" : "");
+    if (b->symbol_count <= TREE_MAX_SYMBOLS) {
+        printf("  the code tree (0 above, 1 below; + is a node):\n  +\n");
+        print_tree(b->lengths, codes, "", 0, 0);
+    }
+}
+
+/* What explain shows of one block, text or JSON; stored_note: the block is
+ * Huffman-coded only because --input/--text asked (its stored size). */
+static void explain_block(const h278_reader *r, const h278_block *b, const uint8_t *data, int json,
+                          uint32_t stored_note)
 {
     uint64_t count[256] = {0};
     for (uint32_t i = 0; i < b->decoded_size; i++)
@@ -192,44 +297,58 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
         if (json)
             printf("}");
         else if (b->type == H278_BLOCK_RUN)
-            printf("  one symbol (0x%02x) repeated: coded as a RUN block\n", b->payload[0]);
+            printf("  one symbol (0x%02x) repeated: coded as a RUN block (a Huffman code needs two or more symbols)\n",
+                   b->payload[0]);
         else
             printf("  stored: a Huffman code would not be smaller (entropy %.3f bits/byte)\n", entropy);
         return;
     }
     uint32_t codes[256];
     h278_canonical_codes(b->lengths, codes);
+    uint8_t order[256];
+    const unsigned ncodes = canonical_order(b->lengths, order);
+    if (stored_note && !json)
+        printf("  Huffman-coded to be explained: H278 would store this block (%u bytes coded against %u stored)\n",
+               b->total_size, stored_note);
     if (json)
-        printf(",\"codes\":[");
+        printf(",\"huffman_coded_for_explain\":%s,\"codes\":[", stored_note ? "true" : "false");
     else
-        printf("  %-6s %-5s %10s %4s  %s\n", "symbol", "char", "count", "len", "canonical code");
-    int first = 1;
+        printf("  %-6s %-5s %10s %8s %4s  %-20s | canonical order: %-6s %-5s %4s  %s\n", "symbol", "char", "count",
+               "-log2 p", "len", "canonical code", "symbol", "char", "len", "code");
+    /* Byte order on the left, canonical order on the right, row by row. */
+    unsigned row = 0;
     for (unsigned s = 0; s < 256; s++) {
         if (!b->lengths[s])
             continue;
         avg += count[s] * (double)b->lengths[s] / n;
-        char code[24];
-        for (unsigned i = 0; i < b->lengths[s]; i++)
-            code[i] = (char)('0' + ((codes[s] >> (b->lengths[s] - 1 - i)) & 1u));
-        code[b->lengths[s]] = '\0';
+        char code[24], shown[8];
+        code_string(codes[s], b->lengths[s], code);
+        const double info = count[s] ? -log2(count[s] / n) : 0.0;
         if (json) {
-            printf("%s{\"symbol\":%u,\"count\":%llu,\"length\":%u,\"code\":\"%s\"}", first ? "" : ",", s,
-                   (unsigned long long)count[s], b->lengths[s], code);
-            first = 0;
+            printf("%s{\"symbol\":%u,\"count\":%llu,\"neg_log2_p\":%.4f,\"length\":%u,\"code\":\"%s\"}",
+                   row++ ? "," : "", s, (unsigned long long)count[s], info, b->lengths[s], code);
             continue;
         }
-        char shown[8];
-        if (isprint((int)s) && s != ' ')
-            snprintf(shown, sizeof shown, "'%c'", (char)s);
-        else
-            snprintf(shown, sizeof shown, "%s", s == ' ' ? "space" : s == '\n' ? "\\n"
-                                                  : s == '\r' ? "\\r" : s == '\t' ? "\\t" : "");
-        printf("  0x%02x   %-5s %10llu %4u  %s\n", s, shown, (unsigned long long)count[s], b->lengths[s], code);
+        symbol_shown(s, shown);
+        const unsigned c = order[row++];
+        char ccode[24], cshown[8];
+        code_string(codes[c], b->lengths[c], ccode);
+        symbol_shown(c, cshown);
+        printf("  0x%02x   %-5s %10llu %8.3f %4u  %-20s |                  0x%02x   %-5s %4u  %s\n", s, shown,
+               (unsigned long long)count[s], info, b->lengths[s], code, c, cshown, b->lengths[c], ccode);
     }
     if (json) {
-        printf("],\"code_min_len\":%u,\"code_max_len\":%u,\"max_len\":%u,\"average_code_length\":%.4f,"
+        printf("],\"canonical_order\":[");
+        for (unsigned i = 0; i < ncodes; i++)
+            printf("%s%u", i ? "," : "", order[i]);
+        printf("],");
+        print_lengths(b, codes, json);
+        printf("\"code_min_len\":%u", b->code_min_len);
+    }
+    if (json) {
+        printf(",\"code_max_len\":%u,\"max_len\":%u,\"average_code_length\":%.4f,"
                "\"streams\":%u,\"layout\":\"%s\",\"stream_sizes\":[",
-               b->code_min_len, b->code_max_len, b->max_len, avg, b->streams, layout_name(b->flags));
+               b->code_max_len, b->max_len, avg, b->streams, layout_name(b->flags));
         for (unsigned s = 0; s < b->streams; s++)
             printf("%s%u", s ? "," : "", b->stream_size[s]);
         printf("],");
@@ -240,6 +359,7 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
                b->code_max_len, b->max_len);
         printf("  entropy %.4f bits/symbol, average code length %.4f bits/symbol (+%.2f%%)\n", entropy, avg,
                entropy > 0 ? 100.0 * (avg - entropy) / entropy : 0.0);
+        print_lengths(b, codes, json);
         printf("  %u stream%s, %s layout; stream sizes:", b->streams, h278_cli_plural(b->streams),
                layout_name(b->flags));
         for (unsigned s = 0; s < b->streams; s++)
@@ -277,40 +397,146 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
         printf("]}");
 }
 
+/* --input / --text: the raw bytes coded in memory with p, every block of
+ * two or more distinct symbols as HUFFMAN even where STORED is smaller (a
+ * lesson wants a code to look at). *file gets the whole .h278 file;
+ * stored[i] is block i's stored size where H278 itself would have stored
+ * it, else 0. 0, or prints and 1. */
+static int code_input(const char *name, const uint8_t *in, size_t n, const h278_enc_params *p, uint8_t **file,
+                      size_t *file_size, uint32_t **stored)
+{
+    if (n == 0)
+        return h278_cli_error(name, "nothing to explain: the input is empty");
+    const uint64_t bound = h278_compress_bound(n, p);
+    const size_t blocks = (n + p->block_size - 1) / p->block_size;
+    uint8_t *out = malloc(bound), *scratch = malloc(h278_block_bound(p->block_size, p));
+    *stored = calloc(blocks, sizeof **stored);
+    h278_error err = out && scratch && *stored ? h278_write_file_header(p, n, out) : H278_ERR_NO_MEMORY;
+    size_t pos = H278_FILE_HEADER_SIZE;
+    for (size_t i = 0; i < blocks && !err; i++) {
+        const size_t off = i * p->block_size, len = n - off < p->block_size ? n - off : p->block_size;
+        size_t got, plain;
+        err = h278_encode_block_huffman(in + off, len, p, out + pos, bound - pos, &got);
+        if (!err && h278_encode_block(in + off, len, p, scratch, h278_block_bound(p->block_size, p), &plain) == H278_OK &&
+            scratch[0] == H278_BLOCK_STORED && out[pos] == H278_BLOCK_HUFFMAN)
+            (*stored)[i] = (uint32_t)plain;
+        pos += got;
+    }
+    free(scratch);
+    if (err) {
+        free(out);
+        free(*stored);
+        *stored = NULL;
+        return h278_cli_error(name, "cannot code it: %s%s", h278_strerror(err),
+                              err == H278_ERR_CODE_TOO_LONG ? " (more distinct bytes than 2^L codes: raise -L)" : "");
+    }
+    *file = out;
+    *file_size = pos;
+    return 0;
+}
+
 int h278_cmd_explain(int argc, char **argv)
 {
-    const char *path = NULL;
-    int json = 0;
+    static const char help[] =
+        "usage: h278 explain FILE.h278 [--block N] [--json]\n"
+        "       h278 explain --input FILE | --text STRING [-L N] [-K N] [-B SIZE] [--layout LAYOUT]\n"
+        "                    [--block N] [--json]\n\n"
+        "For each block (or only block N): every symbol's count, -log2 of its\n"
+        "probability, code length and canonical code, beside the same symbols in\n"
+        "canonical order (by length, then symbol); how many codes each length has,\n"
+        "its first code and share of the Kraft sum; the tree, for codes of up to 16\n"
+        "symbols; entropy against average code length; the streams; and the table\n"
+        "memory each decoder variant needs for that code.\n"
+        "  --input FILE    explain FILE's raw bytes, coded in memory (nothing is written)\n"
+        "  --text STRING   the same for STRING (say, a word on the blackboard)\n"
+        "                  With either, a block is Huffman-coded even where H278 would\n"
+        "                  store it (as it does below about 88 bytes), and says so;\n"
+        "                  -L, -K, -B and --layout are as for h278 compress\n"
+        "  --json          the same as one JSON object on stdout\n";
+    const char *path = NULL, *input = NULL, *text = NULL;
+    int json = 0, missing = 0, enc_given = 0;
     int64_t only = -1;
-    int rc = parse_args(argc, argv,
-                        "usage: h278 explain FILE [--block N] [--json]\n\n"
-                        "For each block (or only block N): every symbol's count, code length and\n"
-                        "canonical code; entropy against average code length; the streams; and\n"
-                        "the table memory each decoder variant needs for that code.\n"
-                        "  --json  the same as one JSON object on stdout\n",
-                        &path, &json, &only);
-    if (rc >= 0)
-        return rc;
+    h278_enc_params p;
+    h278_enc_params_default(&p);
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        uint64_t num;
+        int got;
+        if (h278_cli_is_help(argv[i])) {
+            fputs(help, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if ((v = h278_cli_opt(argc, argv, &i, "-b", "--block", &missing))) {
+            if (h278_cli_parse_size(v, &num) || num > INT64_MAX)
+                return h278_cli_error(NULL, "--block: expected a block number, got '%s'", v);
+            only = (int64_t)num;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--input", &missing))) {
+            input = v;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--text", &missing))) {
+            text = v;
+        } else if ((got = h278_cli_enc_option(argc, argv, &i, &p, &missing)) != 0) {
+            if (got < 0)
+                return 1;
+            enc_given = 1;
+        } else if (missing) {
+            return h278_cli_error(NULL, "%s needs a value", argv[i]);
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return h278_cli_error(NULL, "unknown option '%s' (see h278 explain --help)", argv[i]);
+        } else if (path) {
+            return h278_cli_error(NULL, "more than one input given");
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!!path + !!input + !!text != 1)
+        return h278_cli_error(NULL, "give one of FILE.h278, --input FILE or --text STRING (see h278 explain --help)");
+    if (path && enc_given)
+        return h278_cli_error(path, "-L, -K, -B and --layout code --input or --text; an .h278 file's code is "
+                                    "already chosen (h278 compress it again to change it)");
+    if (h278_enc_params_check(&p) != H278_OK)
+        return h278_cli_error(NULL, "--layout pivot and --interleaved do not go together");
+
     h278_reader r;
+    uint8_t *raw = NULL, *file = NULL;
+    uint32_t *stored = NULL;
+    if (path) {
+        if (h278_reader_open(&r, path))
+            return 1;
+    } else {
+        size_t n = text ? strlen(text) : 0, size = 0;
+        const char *name = text ? "(text)" : input;
+        if (input && !(raw = h278_cli_read_all(input, &n)))
+            return 1;
+        int bad = code_input(name, text ? (const uint8_t *)text : raw, n, &p, &file, &size, &stored);
+        free(raw);
+        if (bad || h278_reader_open_memory(&r, file, size, name)) {
+            free(file);
+            free(stored);
+            return 1;
+        }
+    }
     h278_decoder *d;
-    if (h278_reader_open(&r, path))
-        return 1;
     if (only >= 0 && (uint64_t)only >= r.fh.block_count) {
         h278_cli_error(r.name, "there is no block %lld (the file has %llu)", (long long)only,
                        (unsigned long long)r.fh.block_count);
         h278_reader_close(&r);
+        free(file);
+        free(stored);
         return 1;
     }
     uint8_t *data = malloc(r.fh.block_size);
     if (!data || h278_decoder_new("tree", NULL, &d)) {
         free(data);
+        free(file);
+        free(stored);
         h278_reader_close(&r);
         return h278_cli_error(NULL, "out of memory");
     }
     print_header(&r, json);
     h278_block b;
-    int got, shown = 0;
-    rc = 0;
+    int got, shown = 0, rc = 0;
     while ((got = h278_reader_next(&r, &b)) > 0) {
         if (only >= 0 && r.index != (uint64_t)only)
             continue;
@@ -321,7 +547,7 @@ int h278_cmd_explain(int argc, char **argv)
         }
         if (json && shown++)
             putchar(',');
-        explain_block(&r, &b, data, json);
+        explain_block(&r, &b, data, json, stored ? stored[r.index] : 0);
         if (only >= 0)
             break;
     }
@@ -332,5 +558,7 @@ int h278_cmd_explain(int argc, char **argv)
     h278_decoder_free(d);
     free(data);
     h278_reader_close(&r);
+    free(file);
+    free(stored);
     return rc;
 }

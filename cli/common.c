@@ -184,3 +184,33 @@ int h278_cli_parse_size(const char *s, uint64_t *out)
     *out = (uint64_t)v << shift;
     return 0;
 }
+
+int h278_cli_enc_option(int argc, char **argv, int *i, h278_enc_params *p, int *missing)
+{
+    const char *v;
+    uint64_t num;
+    if (strcmp(argv[*i], "--interleaved") == 0) {
+        p->interleaved = 1;
+        p->pivot = 0;
+    } else if ((v = h278_cli_opt(argc, argv, i, NULL, "--layout", missing))) {
+        if (strcmp(v, "segmented") != 0 && strcmp(v, "interleaved") != 0 && strcmp(v, "pivot") != 0)
+            return -h278_cli_error(NULL, "--layout: expected segmented, interleaved or pivot, got '%s'", v);
+        p->interleaved = strcmp(v, "interleaved") == 0;
+        p->pivot = strcmp(v, "pivot") == 0;
+    } else if ((v = h278_cli_opt(argc, argv, i, "-L", "--max-len", missing))) {
+        if (h278_cli_parse_size(v, &num) || num < 1 || num > H278_MAX_CODE_LEN)
+            return -h278_cli_error(NULL, "-L: expected a code length from 1 to 20, got '%s'", v);
+        p->max_len = (unsigned)num;
+    } else if ((v = h278_cli_opt(argc, argv, i, "-K", "--streams", missing))) {
+        if (h278_cli_parse_size(v, &num) || num > 32 || !h278_streams_legal((unsigned)num))
+            return -h278_cli_error(NULL, "-K: expected 1, 4, 8, 16 or 32, got '%s'", v);
+        p->streams = (unsigned)num;
+    } else if ((v = h278_cli_opt(argc, argv, i, "-B", "--block-size", missing))) {
+        if (h278_cli_parse_size(v, &num) || num < H278_MIN_BLOCK_SIZE || num > H278_MAX_BLOCK_SIZE)
+            return -h278_cli_error(NULL, "-B: expected a block size from 256 to 16M, got '%s'", v);
+        p->block_size = (uint32_t)num;
+    } else {
+        return 0;
+    }
+    return 1;
+}

@@ -15,24 +15,31 @@ int h278_reader_block_error(const h278_reader *r, h278_error err)
     return h278_cli_error(r->name, "block %llu: %s", (unsigned long long)r->index, h278_strerror(err));
 }
 
-int h278_reader_open(h278_reader *r, const char *path)
+/* Up to n bytes from the file or the memory. */
+static size_t read_bytes(h278_reader *r, void *dst, size_t n)
 {
-    memset(r, 0, sizeof *r);
-    int is_stdin = strcmp(path, "-") == 0;
-    r->name = is_stdin ? "(stdin)" : path;
-    r->f = is_stdin ? stdin : fopen(path, "rb");
-    if (!r->f)
-        return h278_cli_error(path, "%s", strerror(errno));
+    if (r->f)
+        return fread(dst, 1, n, r->f);
+    size_t left = r->mem_size - r->mem_pos;
+    n = n < left ? n : left;
+    memcpy(dst, r->mem + r->mem_pos, n);
+    r->mem_pos += n;
+    return n;
+}
+
+/* Reads and checks the file header, from r's file or memory. */
+static int read_header(h278_reader *r)
+{
     uint8_t h[H278_FILE_HEADER_SIZE];
-    size_t got = fread(h, 1, sizeof h, r->f);
-    if (got < sizeof h && ferror(r->f)) { /* not a short file: a directory, an I/O error */
+    size_t got = read_bytes(r, h, sizeof h);
+    if (got < sizeof h && r->f && ferror(r->f)) { /* not a short file: a directory, an I/O error */
         h278_cli_error(r->name, "%s", strerror(errno));
         h278_reader_close(r);
         return 1;
     }
     h278_error err = h278_read_file_header(h, got, &r->fh);
-    uint64_t size;
-    if (!err && h278_fs_regular_size(r->f, &size) == 0)
+    uint64_t size = r->mem_size;
+    if (!err && (!r->f || h278_fs_regular_size(r->f, &size) == 0))
         err = h278_check_file_size(&r->fh, size);
     if (err) {
         h278_cli_error(r->name, "%s", h278_strerror(err));
@@ -43,18 +50,39 @@ int h278_reader_open(h278_reader *r, const char *path)
     return 0;
 }
 
+int h278_reader_open(h278_reader *r, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    int is_stdin = strcmp(path, "-") == 0;
+    r->name = is_stdin ? "(stdin)" : path;
+    r->f = is_stdin ? stdin : fopen(path, "rb");
+    if (!r->f)
+        return h278_cli_error(path, "%s", strerror(errno));
+    return read_header(r);
+}
+
+int h278_reader_open_memory(h278_reader *r, const uint8_t *data, size_t n, const char *name)
+{
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->mem = data;
+    r->mem_size = n;
+    return read_header(r);
+}
+
 int h278_reader_next(h278_reader *r, h278_block *b)
 {
     r->index = r->done;
     if (r->done == r->fh.block_count) {
-        if (fgetc(r->f) != EOF) {
+        uint8_t extra;
+        if (read_bytes(r, &extra, 1) != 0) {
             h278_cli_error(r->name, "%s", h278_strerror(H278_ERR_TRAILING_DATA));
             return -1;
         }
         return 0;
     }
     uint8_t h[H278_BLOCK_HEADER_SIZE];
-    if (fread(h, 1, sizeof h, r->f) != sizeof h)
+    if (read_bytes(r, h, sizeof h) != sizeof h)
         return h278_reader_block_error(r, H278_ERR_TRUNCATED), -1;
     uint32_t payload = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
     h278_enc_params limits = {1, 1, r->fh.block_size, 0, 0};
@@ -70,7 +98,7 @@ int h278_reader_next(h278_reader *r, h278_block *b)
         r->cap = need;
     }
     memcpy(r->buf, h, sizeof h);
-    if (fread(r->buf + sizeof h, 1, payload, r->f) != payload)
+    if (read_bytes(r, r->buf + sizeof h, payload) != payload)
         return h278_reader_block_error(r, H278_ERR_TRUNCATED), -1;
     h278_error err = h278_read_block(r->buf, need, h278_block_decoded_size(&r->fh, r->index),
                                      r->fh.max_len, b);

@@ -1,5 +1,6 @@
 /*
- * reader.h - reads an .h278 file block by block from a FILE*.
+ * reader.h - reads an .h278 file block by block from a FILE* (or from
+ * memory: h278 explain --text codes its input in memory first).
  *
  * Only one block is held in memory at a time, and a block's declared payload
  * is checked against the largest block the header allows before anything is
@@ -13,7 +14,9 @@
 #include "h278.h"
 
 typedef struct h278_reader {
-    FILE *f;
+    FILE *f;              /* NULL when reading from memory */
+    const uint8_t *mem;   /* the file in memory, mem_size bytes, read up to mem_pos */
+    size_t mem_size, mem_pos;
     const char *name;     /* for messages */
     h278_file_header fh;
     uint64_t index;       /* index of the block last read (for messages) */
@@ -25,6 +28,8 @@ typedef struct h278_reader {
 
 /* Opens path ("-" = stdin) and reads the file header. 0, or prints and 1. */
 int h278_reader_open(h278_reader *r, const char *path);
+/* The same for a whole file in memory (kept by the caller), called name. */
+int h278_reader_open_memory(h278_reader *r, const uint8_t *data, size_t n, const char *name);
 /* Reads and validates the next block into *b (pointing into r->buf).
  * Returns 1 for a block, 0 at the clean end of the file, -1 after printing
  * an error. */

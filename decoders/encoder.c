@@ -225,8 +225,10 @@ static h278_error encode_pivot_regions(const uint8_t *src, size_t n, const uint6
     return H278_OK;
 }
 
-h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params *p,
-                             uint8_t *dst, size_t dst_cap, size_t *out_size)
+/* h278_encode_block; huffman_only: a HUFFMAN block even where STORED would
+ * be smaller (h278_encode_block_huffman). */
+static h278_error encode_block(const uint8_t *src, size_t n, const h278_enc_params *p, uint8_t *dst,
+                               size_t dst_cap, size_t *out_size, int huffman_only)
 {
     h278_error err = h278_enc_params_check(p);
     if (err)
@@ -255,7 +257,7 @@ h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params
 
     /* An alphabet larger than 2^L cannot be coded within the limit. */
     if (p->max_len < 9 && distinct > (1u << p->max_len))
-        return encode_stored(src, n, sum, dst, out_size);
+        return huffman_only ? H278_ERR_CODE_TOO_LONG : encode_stored(src, n, sum, dst, out_size);
 
     uint8_t lengths[256];
     uint32_t codes[256], rev[256];
@@ -284,7 +286,7 @@ h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params
         if (err)
             return err;
         size_t payload = (size_t)(w.p + regions - (dst + H278_BLOCK_HEADER_SIZE));
-        if (payload >= n)
+        if (payload >= n && !huffman_only)
             return encode_stored(src, n, sum, dst, out_size);
         write_block_header(dst, H278_BLOCK_HUFFMAN, (uint8_t)p->max_len, 1, H278_BLOCK_FLAG_PIVOT, (uint32_t)n,
                            (uint32_t)payload, sum);
@@ -313,13 +315,25 @@ h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params
             h278_store32(table + 4 * i, (uint32_t)(w.p - start));
     }
     size_t payload = (size_t)(w.p - (dst + H278_BLOCK_HEADER_SIZE));
-    if (payload >= n)
+    if (payload >= n && !huffman_only)
         return encode_stored(src, n, sum, dst, out_size);
     write_block_header(dst, H278_BLOCK_HUFFMAN, (uint8_t)p->max_len, (uint8_t)k,
                        flags, (uint32_t)n,
                        (uint32_t)payload, sum);
     *out_size = H278_BLOCK_HEADER_SIZE + payload;
     return H278_OK;
+}
+
+h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params *p,
+                             uint8_t *dst, size_t dst_cap, size_t *out_size)
+{
+    return encode_block(src, n, p, dst, dst_cap, out_size, 0);
+}
+
+h278_error h278_encode_block_huffman(const uint8_t *src, size_t n, const h278_enc_params *p,
+                                     uint8_t *dst, size_t dst_cap, size_t *out_size)
+{
+    return encode_block(src, n, p, dst, dst_cap, out_size, 1);
 }
 
 h278_error h278_compress(const uint8_t *src, size_t n, const h278_enc_params *p,

@@ -269,6 +269,12 @@ h278_error h278_write_file_header(const h278_enc_params *p, uint64_t original_si
  * is smallest. */
 h278_error h278_encode_block(const uint8_t *src, size_t n, const h278_enc_params *p,
                              uint8_t *dst, size_t dst_cap, size_t *out_size);
+/* h278_encode_block, but a block of two or more distinct symbols is always
+ * HUFFMAN, even where STORED would be smaller (what h278 explain --text
+ * shows a class: the code of a short word). H278_ERR_CODE_TOO_LONG if the
+ * alphabet has more than 2^L symbols. */
+h278_error h278_encode_block_huffman(const uint8_t *src, size_t n, const h278_enc_params *p,
+                                     uint8_t *dst, size_t dst_cap, size_t *out_size);
 /* Compresses a whole buffer: header + blocks. */
 h278_error h278_compress(const uint8_t *src, size_t n, const h278_enc_params *p,
                          uint8_t *dst, size_t dst_cap, size_t *out_size);

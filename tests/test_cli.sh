@@ -174,6 +174,31 @@ b, = d['blocks']
 assert b['index'] == 1 and sum(c['count'] for c in b['codes']) == b['decoded'], b['index']
 assert all(len(c['code']) == c['length'] for c in b['codes'])
 assert {t['variant'] for t in b['tables']} >= {'tree', 'table', 'multisym'}"
+# Classroom inputs: a short word, coded in memory although H278 would
+# store it; the canonical view (canonical order, lengths, Kraft sum, tree).
+check "explain --text a word" sh -c "'$h278' explain --text MISSISSIPPI > word.txt"
+check "explain --text says it codes what H278 would store" grep -q 'Huffman-coded to be explained' word.txt
+check "explain --text: the Kraft sum of a complete code" grep -q 'Kraft sum 1.000000' word.txt
+check "explain --text: the tree of a small code" grep -q "^  \`-1-" word.txt
+check "explain --text: -log2 p" grep -q -- '-log2 p' word.txt
+check "explain --text --json: canonical order, lengths, Kraft" sh -c \
+  "'$h278' explain --text MISSISSIPPI --json -L 4 -K 1 > word.json && python3 -c \"
+import json; b, = json.load(open('word.json'))['blocks']
+assert b['huffman_coded_for_explain'] and b['kraft_sum'] == 1.0, b
+codes = {c['symbol']: c for c in b['codes']}
+assert sorted(codes, key=lambda s: (codes[s]['length'], s)) == b['canonical_order'], b['canonical_order']
+assert sum(l['symbols'] for l in b['lengths']) == len(codes) == 4
+assert codes[ord('S')]['count'] == 4 and abs(codes[ord('M')]['neg_log2_p'] - 3.4594) < 1e-3
+for l in b['lengths']:  # the first code of a length is its smallest symbol's
+    first = min((s for s in codes if codes[s]['length'] == l['length']))
+    assert codes[first]['code'] == l['first_code'], l
+\""
+check "explain --input with a layout" sh -c "'$h278' explain --input orig.txt --layout pivot --block 0 | grep -q 'pivot tree'"
+check "explain --text of one repeated symbol: a RUN block" sh -c "'$h278' explain --text AAAA | grep -q 'RUN block'"
+stderr_has "explain --text of nothing" "input is empty" "$h278" explain --text ""
+stderr_has "explain: too many symbols for L" "raise -L" "$h278" explain --text "hello world" -L 2
+stderr_has "explain: -L on a file" "already chosen" "$h278" explain alice29.txt.h278 -L 9
+stderr_has "explain: two inputs" "give one of" "$h278" explain alice29.txt.h278 --text x
 stderr_has "table bits out of range" "expected 6..14" "$h278" verify alice29.txt.h278 --decoder multisym --table-bits 3
 stderr_has "short bits out of range" "expected 6..14" "$h278" verify alice29.txt.h278 --decoder hybrid --short-bits 15
 check "short bits in range" "$h278" verify alice29.txt.h278 --decoder hybrid --short-bits 9
