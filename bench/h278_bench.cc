@@ -663,6 +663,13 @@ int main(int argc, char **argv)
         if (!(h278_variant_layouts(i) & H278_LAYOUTS_CLASSIC))
             pivots += (pivots.empty() ? "" : ",") + std::string(h278_variant_name(i));
     benchmark::AddCustomContext("h278_pivot_variants", pivots); // their rows: the pivot layout
+    // The memory each variant's tables take for a code of the default L
+    // (the strategy map chart: MB/s against table memory).
+    std::string table_bytes;
+    for (size_t i = 0; i < h278_variant_count(); i++)
+        table_bytes += (i ? "," : "") + std::string(h278_variant_name(i)) + ":" +
+                       std::to_string(h278_variant_table_bytes(i, H278_DEFAULT_MAX_LEN, nullptr));
+    benchmark::AddCustomContext("h278_table_bytes_L11", table_bytes);
     benchmark::AddCustomContext("h278_variants_skipped", skipped);
     benchmark::AddCustomContext("h278_datasets", std::to_string(list.count));
     benchmark::AddCustomContext("tsc_note", "tsc_ticks/symbol counts time-stamp-counter ticks, not core cycles");

@@ -17,6 +17,7 @@ beside them, except memcpy (tens of GB/s: the ceiling, not a decoder).
 """
 import csv
 import json
+import math
 import os
 import re
 import statistics
@@ -104,7 +105,7 @@ def main(folder):
     meta = {}
 
     # Registry order (the run's context), whatever order the runs had.
-    registry, pivots = [], set()
+    registry, pivots, context = [], set(), {}
     try:
         with open(os.path.join(folder, "context.json")) as f:
             context = json.load(f)
@@ -220,6 +221,40 @@ def main(folder):
           ["bytes"] + [f"{v} {x}" for v in variants for x in ("build_us", "build_us_min", "build_us_max", "decode_us",
                                                               "decode_us_min", "decode_us_max", "build_share")],
           split)
+
+    # The strategy map: each variant's decode MB/s (its series above: mean
+    # over the summary datasets, its faster layout) against the memory its
+    # tables take at L=11 and the time it takes to build them per 128 KiB
+    # block (its build rows on the same datasets and layout).
+    table_bytes = {}
+    try:
+        table_bytes = dict((x.split(":")[0], int(x.split(":")[1]))
+                           for x in context.get("h278_table_bytes_L11", "").split(",") if ":" in x)
+    except (ValueError, AttributeError):
+        pass
+    strategy = []
+    for kind, v, p, label in series:
+        if kind != "decode" or v not in table_bytes:
+            continue
+        dec = [res.mbs.get(("decode", v, d, p)) for d in basis]
+        build = [res.mbs.get(("build", v, d, p)) for d in basis]
+        if all(dec) and all(build):
+            strategy.append([v, table_bytes[v], 131072 / statistics.mean(build), statistics.mean(dec),
+                             colour(v, registry)])
+    # Where each point's name goes (log axes): above it, or below where a
+    # point already named above sits close by (multisym and multisym-bmi2
+    # share their tables, table and hybrid nearly).
+    for xcol in (1, 2):
+        placed = []
+        for row in strategy:
+            near = any(abs(math.log10(row[xcol] / x)) < 0.12 and abs(math.log10(row[3] / y)) < 0.12
+                       for x, y in placed)
+            row.append(row[3] / 1.22 if near else row[3] * 1.22)
+            if not near:
+                placed.append((row[xcol], row[3]))
+    write(os.path.join(out, "strategy.dat"), ["variant", "table_bytes", "build_us_per_block", "decode_mb_per_s",
+                                              "colour", "label_y_memory", "label_y_build"], strategy)
+    meta["strategy_datasets"] = ", ".join(basis)
 
     # Decode threads through the shared-memory server.
     serve = [r for r in rows if r["kind"] == "serve"]

@@ -26,7 +26,7 @@ made=() skipped=()
 # chart:data file it needs
 for entry in datasets:datasets generated:generated size:size entropy:entropy L:L K:K_segmented \
              bits:bits split:split threads:threads process:process profile_instructions:profile_L \
-             profile_d1:profile_d1 profile_mispredicts:profile_entropy; do
+             profile_d1:profile_d1 profile_mispredicts:profile_entropy strategy:strategy; do
   gp=${entry%%:*} dat="$charts/${entry#*:}.dat"
   # A chart needs at least one data row.
   if [ ! -f "$dat" ] || [ "$(tail -n +2 "$dat" | wc -l)" -eq 0 ]; then
