@@ -75,6 +75,8 @@ for d in $("$h278" decompress --list-decoders | awk '{print $1}'); do
   check "decoder $d" "$h278" decompress "$file" -o "out.$d" --decoder "$d"
   check "decoder $d output" cmp "out.$d" orig.txt
 done
+check "--list-decoders says what simd stands for here" sh -c \
+  "'$h278' decompress --list-decoders | grep -Eq '^simd +=  *[a-z0-9-]+ here: the fastest variant this CPU runs'"
 for d in tree simd; do
   check "decoder $d on pivot" sh -c "'$h278' decompress pivot.h278 -o out.p.$d --decoder $d && cmp out.p.$d orig.txt"
 done
