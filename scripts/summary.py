@@ -9,12 +9,16 @@ streams (the SIMD layouts) and, for the pivot decoders, in the pivot
 layout; the best of them as a ratio to zstd's Huffman
 decoder (zstd-literals) on the same input bytes; the compressed size
 and ratio (decoded / compressed bytes) over the summary datasets, of the
-layout that gave the best speed or of the peer's own frames; the whole `h278
-decompress` process on the large file (hyperfine); and whether every
+layout that gave the best speed or of the peer's own frames; the largest
+coefficient of variation among the repetitions the row rests on; the whole
+`h278 decompress` process on the large file (hyperfine); and whether every
 output of that row was checked. Then the decode threads sweep and the
 feed -> serve pipeline, and the transport cost (transport.txt), when the
-run has them, and the whole-file times at 1 KB, 1 MB and 10 MB beside the
-targets H278 set itself in its first design.
+run has them; the whole-file times at 1 KB, 1 MB and 10 MB beside the
+targets H278 set itself in its first design; the cachegrind counts per
+symbol (profile.csv); and warnings where the numbers are not to be trusted
+(noisy rows, one repetition, a busy machine). A --profile run (no
+results.csv) prints the cachegrind counts alone.
 
 Summary datasets: the four Canterbury texts when present, else every
 dataset of the run (e.g. the user's files with --data).
