@@ -69,6 +69,11 @@ int h278_cli_enc_option(int argc, char **argv, int *i, h278_enc_params *p, int *
  * failure. */
 uint8_t *h278_cli_read_all(const char *path, size_t *n);
 
+/* explain --trace: the first n symbols of Huffman block b as the variant
+ * `decoder` (or the one it hands the block to) decodes them, step by step
+ * (trace.c); JSON: a ,"trace":{...} member. 0, or prints and 1. */
+int h278_cli_trace(const h278_block *b, const char *decoder, const h278_params *params, uint64_t n, int json);
+
 int h278_cmd_compress(int argc, char **argv);
 int h278_cmd_decompress(int argc, char **argv);
 int h278_cmd_verify(int argc, char **argv);

@@ -295,7 +295,7 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
                h278_cli_plural(b->total_size));
     if (b->type != H278_BLOCK_HUFFMAN) {
         if (json)
-            printf("}");
+            ;
         else if (b->type == H278_BLOCK_RUN)
             printf("  one symbol (0x%02x) repeated: coded as a RUN block (a Huffman code needs two or more symbols)\n",
                    b->payload[0]);
@@ -394,7 +394,7 @@ static void explain_block(const h278_reader *r, const h278_block *b, const uint8
         }
     }
     if (json)
-        printf("]}");
+        printf("]");
 }
 
 /* --input / --text: the raw bytes coded in memory with p, every block of
@@ -440,7 +440,8 @@ int h278_cmd_explain(int argc, char **argv)
     static const char help[] =
         "usage: h278 explain FILE.h278 [--block N] [--json]\n"
         "       h278 explain --input FILE | --text STRING [-L N] [-K N] [-B SIZE] [--layout LAYOUT]\n"
-        "                    [--block N] [--json]\n\n"
+        "                    [--block N] [--json]\n"
+        "       (either) [--trace N [--decoder NAME] [--short-bits N] [--table-bits N]]\n\n"
         "For each block (or only block N): every symbol's count, -log2 of its\n"
         "probability, code length and canonical code, beside the same symbols in\n"
         "canonical order (by length, then symbol); how many codes each length has,\n"
@@ -452,9 +453,18 @@ int h278_cmd_explain(int argc, char **argv)
         "                  With either, a block is Huffman-coded even where H278 would\n"
         "                  store it (as it does below about 88 bytes), and says so;\n"
         "                  -L, -K, -B and --layout are as for h278 compress\n"
+        "  --trace N       then the first N symbols of the block (block 0, or --block N)\n"
+        "                  decoded step by step as --decoder NAME (default tree) decodes\n"
+        "                  them: the tree's bit path, the table's peeked bits, index and\n"
+        "                  entry, the hybrid's hit or escape to the long-code search, the\n"
+        "                  multi-symbol entries, the SIMD lanes' steps, or, in the pivot\n"
+        "                  layout, each symbol's way through the nodes' bitmaps\n"
+        "  --short-bits N, --table-bits N   the hybrid's and multisym's widths (6..14)\n"
         "  --json          the same as one JSON object on stdout\n";
-    const char *path = NULL, *input = NULL, *text = NULL;
+    const char *path = NULL, *input = NULL, *text = NULL, *decoder = "tree";
     int json = 0, missing = 0, enc_given = 0;
+    uint64_t trace = 0;
+    h278_params params = {0, 0};
     int64_t only = -1;
     h278_enc_params p;
     h278_enc_params_default(&p);
@@ -476,6 +486,20 @@ int h278_cmd_explain(int argc, char **argv)
             input = v;
         } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--text", &missing))) {
             text = v;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--trace", &missing))) {
+            if (h278_cli_parse_size(v, &num) || num < 1 || num > 1000000)
+                return h278_cli_error(NULL, "--trace: expected a number of symbols from 1 to 1000000, got '%s'", v);
+            trace = num;
+        } else if ((v = h278_cli_opt(argc, argv, &i, "-d", "--decoder", &missing))) {
+            decoder = v;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--short-bits", &missing))) {
+            if (h278_cli_parse_size(v, &num) || num < H278_TABLE_BITS_MIN || num > H278_TABLE_BITS_MAX)
+                return h278_cli_error(NULL, "--short-bits: expected 6..14, got '%s'", v);
+            params.short_bits = (unsigned)num;
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--table-bits", &missing))) {
+            if (h278_cli_parse_size(v, &num) || num < H278_TABLE_BITS_MIN || num > H278_TABLE_BITS_MAX)
+                return h278_cli_error(NULL, "--table-bits: expected 6..14, got '%s'", v);
+            params.table_bits = (unsigned)num;
         } else if ((got = h278_cli_enc_option(argc, argv, &i, &p, &missing)) != 0) {
             if (got < 0)
                 return 1;
@@ -548,7 +572,13 @@ int h278_cmd_explain(int argc, char **argv)
         if (json && shown++)
             putchar(',');
         explain_block(&r, &b, data, json, stored ? stored[r.index] : 0);
-        if (only >= 0)
+        if (trace && h278_cli_trace(&b, decoder, &params, trace, json)) {
+            rc = 1;
+            break;
+        }
+        if (json)
+            putchar('}');
+        if (only >= 0 || trace)
             break;
     }
     if (got < 0)
