@@ -304,6 +304,12 @@ static void trace_lanes(trace_out *o, const code_view *c, enum strategy how, uns
     }
 }
 
+/* Bytes of a MIXED node's count when m symbols reach it (FORMAT.md). */
+static unsigned count_bytes(uint64_t m)
+{
+    return m < 0x100u ? 1 : m < 0x10000u ? 2 : m < 0x1000000u ? 3 : 4;
+}
+
 /* The pivot layout: each of the first n symbols from the root down. */
 static int trace_pivot(trace_out *o, const code_view *c, uint64_t n)
 {
@@ -329,7 +335,7 @@ static int trace_pivot(trace_out *o, const code_view *c, uint64_t n)
     if (!o->json && nodes[0].kind == 2) {
         printf("    the root's merge: position k takes the next symbol of the child its bitmap's bit k names:\n     ");
         for (uint64_t k = 0; k < n && k < b->decoded_size; k++) {
-            const unsigned w = nodes[0].symbols < 0x100u ? 1 : nodes[0].symbols < 0x10000u ? 2 : nodes[0].symbols < 0x1000000u ? 3 : 4;
+            const unsigned w = count_bytes(nodes[0].symbols);
             printf("%s%u", k % 8 ? "" : " ", (regions[w + (k >> 3)] >> (k & 7)) & 1u);
         }
         printf("\n");
@@ -357,8 +363,7 @@ static int trace_pivot(trace_out *o, const code_view *c, uint64_t n)
                     plen += (size_t)snprintf(path + plen, sizeof path - plen, "%sflat %zu code %u", plen ? " > " : "",
                                              node, code);
             } else {
-                const unsigned w = x->symbols < 0x100u ? 1 : x->symbols < 0x10000u ? 2 : x->symbols < 0x1000000u ? 3 : 4;
-                const unsigned bit = (regions[offset[node] + w + (i >> 3)] >> (i & 7)) & 1u;
+                const unsigned bit = (regions[offset[node] + count_bytes(x->symbols) + (i >> 3)] >> (i & 7)) & 1u;
                 if (plen < sizeof path - 32)
                     plen += (size_t)snprintf(path + plen, sizeof path - plen, "%snode %zu bit %u", plen ? " > " : "",
                                              node, bit);
