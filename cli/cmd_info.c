@@ -409,20 +409,19 @@ static int code_input(const char *name, const uint8_t *in, size_t n, const h278_
         return h278_cli_error(name, "nothing to explain: the input is empty");
     const uint64_t bound = h278_compress_bound(n, p);
     const size_t blocks = (n + p->block_size - 1) / p->block_size;
-    uint8_t *out = malloc(bound), *scratch = malloc(h278_block_bound(p->block_size, p));
+    uint8_t *out = malloc(bound);
     *stored = calloc(blocks, sizeof **stored);
-    h278_error err = out && scratch && *stored ? h278_write_file_header(p, n, out) : H278_ERR_NO_MEMORY;
+    h278_error err = out && *stored ? h278_write_file_header(p, n, out) : H278_ERR_NO_MEMORY;
     size_t pos = H278_FILE_HEADER_SIZE;
     for (size_t i = 0; i < blocks && !err; i++) {
         const size_t off = i * p->block_size, len = n - off < p->block_size ? n - off : p->block_size;
-        size_t got, plain;
+        size_t got;
         err = h278_encode_block_huffman(in + off, len, p, out + pos, bound - pos, &got);
-        if (!err && h278_encode_block(in + off, len, p, scratch, h278_block_bound(p->block_size, p), &plain) == H278_OK &&
-            scratch[0] == H278_BLOCK_STORED && out[pos] == H278_BLOCK_HUFFMAN)
-            (*stored)[i] = (uint32_t)plain;
+        /* H278 itself stores a block whose code is no smaller (FORMAT.md). */
+        if (!err && out[pos] == H278_BLOCK_HUFFMAN && got - H278_BLOCK_HEADER_SIZE >= len)
+            (*stored)[i] = (uint32_t)(H278_BLOCK_HEADER_SIZE + len);
         pos += got;
     }
-    free(scratch);
     if (err) {
         free(out);
         free(*stored);

@@ -81,14 +81,8 @@ static void remove_if_stale(void *ctx, const char *name)
  * process is gone. */
 static void remove_stale_temps(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-#if defined(_WIN32)
-    const char *back = strrchr(path, '\\');
-    if (back && (!slash || back > slash))
-        slash = back;
-#endif
-    stale_scan sc = {path, slash ? slash + 1 : path, slash ? (size_t)(slash + 1 - path) : 0, 0};
-    sc.base_len = strlen(sc.base);
+    const char *base = h278_fs_base_name(path);
+    stale_scan sc = {path, base, (size_t)(base - path), strlen(base)};
     char dir[H278_FS_MAX_PATH];
     if (sc.dir_len >= sizeof dir)
         return;

@@ -43,6 +43,9 @@ int h278_fs_exists(const char *path);
 /* 1 if path names a device or a pipe (following links), not a file. */
 int h278_fs_is_device(const char *path);
 unsigned long h278_fs_pid(void);
+/* The part of path after its last folder separator ('/'; on Windows '\\'
+ * too), or path itself. */
+const char *h278_fs_base_name(const char *path);
 /* Calls each(ctx, name) for every entry of the folder dir ("" for the
  * current one). 0, or -1 if it cannot be read. */
 int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx);

@@ -63,6 +63,12 @@ unsigned long h278_fs_pid(void)
     return (unsigned long)getpid();
 }
 
+const char *h278_fs_base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx)
 {
     DIR *d = opendir(*dir ? dir : ".");

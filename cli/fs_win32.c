@@ -54,6 +54,14 @@ unsigned long h278_fs_pid(void)
     return (unsigned long)GetCurrentProcessId();
 }
 
+const char *h278_fs_base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *back = strrchr(path, '\\');
+    if (back && (!slash || back > slash))
+        slash = back;
+    return slash ? slash + 1 : path;
+}
+
 int h278_fs_list_dir(const char *dir, void (*each)(void *ctx, const char *name), void *ctx)
 {
     char pattern[H278_FS_MAX_PATH + 8];

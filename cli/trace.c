@@ -304,12 +304,6 @@ static void trace_lanes(trace_out *o, const code_view *c, enum strategy how, uns
     }
 }
 
-/* Bytes of a MIXED node's count when m symbols reach it (FORMAT.md). */
-static unsigned count_bytes(uint64_t m)
-{
-    return m < 0x100u ? 1 : m < 0x10000u ? 2 : m < 0x1000000u ? 3 : 4;
-}
-
 /* The pivot layout: each of the first n symbols from the root down. */
 static int trace_pivot(trace_out *o, const code_view *c, uint64_t n)
 {
@@ -318,26 +312,24 @@ static int trace_pivot(trace_out *o, const code_view *c, uint64_t n)
     const size_t count = h278_pivot_describe(b, nodes, H278_PIVOT_MAX_NODES);
     if (!count)
         return 1;
-    uint64_t offset[H278_PIVOT_MAX_NODES], cursor[H278_PIVOT_MAX_NODES] = {0}, at = 0;
+    /* Where each node's region starts, and for a MIXED node where its
+     * bitmap starts: after its count, which takes what the bitmap leaves
+     * of the region. FLAT nodes' symbols come from the library, which
+     * holds the shape rule (the format's only copy of it). */
+    uint64_t offset[H278_PIVOT_MAX_NODES], bitmap[H278_PIVOT_MAX_NODES], cursor[H278_PIVOT_MAX_NODES] = {0}, at = 0;
+    static uint8_t flat[H278_PIVOT_MAX_NODES][256];
     for (size_t i = 0; i < count; i++) {
         offset[i] = at;
+        bitmap[i] = at + nodes[i].region_bytes - (nodes[i].symbols + 7) / 8;
         at += nodes[i].region_bytes;
+        if (nodes[i].kind == 1)
+            h278_pivot_flat_symbols(b, i, flat[i]);
     }
-    /* Symbols of each length in order, and how many: a FLAT node of depth
-     * D holding codes of length l is the group of 2^D after the larger
-     * groups the count splits into (FORMAT.md). */
-    uint8_t sorted[H278_MAX_CODE_LEN + 1][256];
-    unsigned of_len[H278_MAX_CODE_LEN + 1] = {0};
-    for (unsigned s = 0; s < 256; s++)
-        if (b->lengths[s])
-            sorted[b->lengths[s]][of_len[b->lengths[s]]++] = (uint8_t)s;
     const uint8_t *regions = b->stream[0];
     if (!o->json && nodes[0].kind == 2) {
         printf("    the root's merge: position k takes the next symbol of the child its bitmap's bit k names:\n     ");
-        for (uint64_t k = 0; k < n && k < b->decoded_size; k++) {
-            const unsigned w = count_bytes(nodes[0].symbols);
-            printf("%s%u", k % 8 ? "" : " ", (regions[w + (k >> 3)] >> (k & 7)) & 1u);
-        }
+        for (uint64_t k = 0; k < n && k < b->decoded_size; k++)
+            printf("%s%u", k % 8 ? "" : " ", (regions[bitmap[0] + (k >> 3)] >> (k & 7)) & 1u);
         printf("\n");
     }
     for (uint64_t k = 0; k < n && k < b->decoded_size; k++) {
@@ -356,14 +348,12 @@ static int trace_pivot(trace_out *o, const code_view *c, uint64_t n)
                     const uint64_t bit = i * x->flat_bits + d;
                     code |= (uint32_t)((regions[offset[node] + (bit >> 3)] >> (bit & 7)) & 1u) << d;
                 }
-                const unsigned l = x->depth + x->flat_bits, size = 1u << x->flat_bits;
-                const unsigned start = of_len[l] & ~((size << 1) - 1);
-                sym = sorted[l][start + code];
+                sym = flat[node][code];
                 if (plen < sizeof path - 32)
                     plen += (size_t)snprintf(path + plen, sizeof path - plen, "%sflat %zu code %u", plen ? " > " : "",
                                              node, code);
             } else {
-                const unsigned bit = (regions[offset[node] + count_bytes(x->symbols) + (i >> 3)] >> (i & 7)) & 1u;
+                const unsigned bit = (regions[bitmap[node] + (i >> 3)] >> (i & 7)) & 1u;
                 if (plen < sizeof path - 32)
                     plen += (size_t)snprintf(path + plen, sizeof path - plen, "%snode %zu bit %u", plen ? " > " : "",
                                              node, bit);

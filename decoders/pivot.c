@@ -327,6 +327,18 @@ h278_error h278_pivot_decode_with(const h278_block *b, const void *tables, uint8
 
 /* ---- Description (h278.h) --------------------------------------------------- */
 
+size_t h278_pivot_flat_symbols(const h278_block *b, size_t node, uint8_t out[256])
+{
+    h278_pivot_shape shape;
+    if (b->type != H278_BLOCK_HUFFMAN || h278_block_layout(b) != H278_LAYOUTS_PIVOT ||
+        h278_pivot_shape_build(b->lengths, &shape) != H278_OK || node >= shape.count ||
+        shape.node[node].kind != H278_PIVOT_FLAT)
+        return 0;
+    const size_t n = (size_t)1 << shape.node[node].flat_bits;
+    memcpy(out, shape.flat_symbols + shape.node[node].first, n);
+    return n;
+}
+
 size_t h278_pivot_describe(const h278_block *b, h278_pivot_node_info *nodes, size_t cap)
 {
     h278_pivot_shape shape;

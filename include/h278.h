@@ -243,6 +243,10 @@ typedef struct h278_pivot_node_info {
  * returns how many it has (at most H278_PIVOT_MAX_NODES); 0 if b is not a
  * pivot block. */
 size_t h278_pivot_describe(const h278_block *b, h278_pivot_node_info *nodes, size_t cap);
+/* The symbols of FLAT node `node` (h278_pivot_describe's numbering) of
+ * pivot block b, by packed code: out[c] is the symbol code c names. Returns
+ * how many (2^D), or 0 if that node is not a FLAT one. */
+size_t h278_pivot_flat_symbols(const h278_block *b, size_t node, uint8_t out[256]);
 
 /* ---- Encoder --------------------------------------------------------------- */
 

@@ -358,42 +358,40 @@ static enum session_end run_session(server *s, h278_serve_stats *st, char *err, 
         live.seconds += (double)(last - first) / 1e9;
     live.sessions++;
     uint64_t blocks = live.blocks - st->blocks;
+    /* A session that failed: why (in err), counted and noted. */
+    int failed = 1;
     switch (end) {
     case SESSION_DONE:
         note(s, "producer %llu finished: %llu blocks", (unsigned long long)pid, (unsigned long long)blocks);
+        failed = 0;
         break;
     case SESSION_PRODUCER_DIED:
-        live.failed_sessions++;
         snprintf(err, err_size, "producer %llu died mid-session (after %llu blocks); session dropped",
                  (unsigned long long)pid, (unsigned long long)blocks);
-        note(s, "%s", err);
         break;
     case SESSION_PRODUCER_LEFT:
-        live.failed_sessions++;
         snprintf(err, err_size, "producer %llu let go of the region, or another process overwrote its pid (after "
                  "%llu blocks); session dropped", (unsigned long long)pid, (unsigned long long)blocks);
-        note(s, "%s", err);
         break;
     case SESSION_REGION_LOST:
-        live.failed_sessions++;
         snprintf(err, err_size, "the shared region was shrunk (ftruncate) during producer %llu's session (after %llu "
                  "blocks); session dropped", (unsigned long long)pid, (unsigned long long)blocks);
-        note(s, "%s", err);
         break;
     case SESSION_PRODUCER_SILENT:
-        live.failed_sessions++;
         snprintf(err, err_size, "producer %llu sent nothing for %.1f s (the idle timeout; after %llu blocks); "
                  "session dropped", (unsigned long long)pid, (double)idle_ns / 1e9, (unsigned long long)blocks);
-        note(s, "%s", err);
         break;
     case SESSION_BROKEN:
-        live.failed_sessions++;
         snprintf(err, err_size, "producer %llu broke the protocol: %s; session dropped", (unsigned long long)pid,
                  s->broken_msg);
+        break;
+    default: /* stopped, or the threads did not start: not the producer's doing */
+        failed = 0;
+        break;
+    }
+    if (failed) {
+        live.failed_sessions++;
         note(s, "%s", err);
-        break;
-    default:
-        break;
     }
     *st = live;
     return end;
