@@ -22,9 +22,10 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: h278 serve --name NAME [--threads N] [--decoder D] [--once] [--json]\n"
             "                  [--busy-poll] [--slots N] [--max-block SIZE] [--stage SIZE]\n"
-            "                  [--idle-timeout S]\n\n"
+            "                  [--idle-timeout S] [--max-producers N]\n\n"
             "Creates the shared-memory region NAME and decodes the blocks producers\n"
-            "send (h278 feed), one producer at a time, in place with N threads.\n\n"
+            "send (h278 feed), up to N producers at once, in place with the same\n"
+            "threads for all of them, a block from each in turn.\n\n"
             "  --name NAME       region name: letters, digits, '-', '_', '.'\n"
             "  --threads N       decode threads (default 1, at most %u)\n"
             "  --decoder D       decoder variant (default: the fastest available, now '%s';\n"
@@ -41,12 +42,18 @@ static void usage(FILE *to)
             "                    repeatedly (h278 feed --repeat-*), so it need not copy\n"
             "                    them each time (default 16M; 0: none)\n"
             "  --idle-timeout S  drop the session of a producer that stays attached but\n"
-            "                    sends nothing for S seconds (default %u)\n\n"
+            "                    sends nothing for S seconds (default %u)\n"
+            "  --max-producers N producers served at once (default %u, at most %u): the\n"
+            "                    first in region NAME, the others in NAME.p1, NAME.p2 ...,\n"
+            "                    each made the first time a producer needs it and as\n"
+            "                    large as NAME; one more finds the server busy (h278 feed\n"
+            "                    --wait queues it)\n\n"
             "Without --once the server runs until SIGINT or SIGTERM, asleep while no\n"
             "producer is attached; a producer that dies is noticed within a second, one\n"
-            "that goes silent after the idle timeout, and the next one is served. Exit\n"
-            "status 0 on a clean stop.\n",
-            H278_SERVE_MAX_THREADS, h278_serve_default_decoder(), H278_SERVE_DEFAULT_IDLE_TIMEOUT_MS / 1000u);
+            "that goes silent after the idle timeout, and the next one is served; the\n"
+            "other producers' sessions go on. Exit status 0 on a clean stop.\n",
+            H278_SERVE_MAX_THREADS, h278_serve_default_decoder(), H278_SERVE_DEFAULT_IDLE_TIMEOUT_MS / 1000u,
+            H278_SERVE_DEFAULT_MAX_PRODUCERS, H278_SERVE_MAX_PRODUCERS);
 }
 
 typedef struct serve_ui {
@@ -95,12 +102,13 @@ static void on_progress(void *ctx, const h278_serve_stats *st)
 static void print_json(const h278_serve_stats *st)
 {
     printf("{\"blocks\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,\"seconds\":%.6f,\"mb_per_s\":%.2f,"
-           "\"threads\":%u,\"decoder\":\"%s\",\"sessions\":%llu,\"failed_sessions\":%llu,\"block_errors\":%llu,"
+           "\"threads\":%u,\"decoder\":\"%s\",\"sessions\":%llu,\"failed_sessions\":%llu,\"peak_sessions\":%llu,"
+           "\"block_errors\":%llu,"
            "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"max\":%.1f}}\n",
            (unsigned long long)st->blocks, (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out,
            st->seconds, mb_per_s(st->bytes_out, st->seconds), st->threads, st->decoder,
            (unsigned long long)st->sessions, (unsigned long long)st->failed_sessions,
-           (unsigned long long)st->block_errors, (double)h278_hist_quantile(&st->latency, 0.50) / 1e3,
+           (unsigned long long)st->peak_sessions, (unsigned long long)st->block_errors, (double)h278_hist_quantile(&st->latency, 0.50) / 1e3,
            (double)h278_hist_quantile(&st->latency, 0.90) / 1e3,
            (double)h278_hist_quantile(&st->latency, 0.99) / 1e3, (double)st->latency.max / 1e3);
 }
@@ -144,6 +152,10 @@ int h278_cmd_serve(int argc, char **argv)
             if (*end || !(sec >= 0.001 && sec <= 86400))
                 return h278_cli_error(NULL, "--idle-timeout: expected 0.001..86400 seconds, got '%s'", v);
             o.idle_timeout_ms = (uint32_t)(sec * 1000 + 0.5);
+        } else if ((v = h278_cli_opt(argc, argv, &i, NULL, "--max-producers", &missing))) {
+            if (h278_cli_parse_size(v, &num) || num < 1 || num > H278_SERVE_MAX_PRODUCERS)
+                return h278_cli_error(NULL, "--max-producers: expected 1..%u, got '%s'", H278_SERVE_MAX_PRODUCERS, v);
+            o.max_producers = (unsigned)num;
         } else if (strcmp(argv[i], "--once") == 0) {
             o.once = 1;
         } else if (strcmp(argv[i], "--json") == 0) {
@@ -180,12 +192,13 @@ int h278_cmd_serve(int argc, char **argv)
         h278_cli_error(NULL, "serve: %s", err);
     if (st.sessions || !rc)
         fprintf(stderr,
-                "h278 serve: %llu block%s from %llu producer%s (%llu failed), %llu block error%s, %.1f MB in, "
+                "h278 serve: %llu block%s from %llu producer%s (%llu failed; at most %llu at once), %llu block "
+                "error%s, %.1f MB in, "
                 "%.1f MB out in %.3f s of decoding: %.1f MB/s (%s, %u thread%s); per block p50 %.1f us, "
                 "p99 %.1f us\n",
                 (unsigned long long)st.blocks, h278_cli_plural(st.blocks), (unsigned long long)st.sessions,
                 h278_cli_plural(st.sessions), (unsigned long long)st.failed_sessions,
-                (unsigned long long)st.block_errors, h278_cli_plural(st.block_errors),
+                (unsigned long long)st.peak_sessions, (unsigned long long)st.block_errors, h278_cli_plural(st.block_errors),
                 (double)st.bytes_in / 1e6, (double)st.bytes_out / 1e6, st.seconds,
                 mb_per_s(st.bytes_out, st.seconds), st.decoder, st.threads, h278_cli_plural(st.threads),
                 (double)h278_hist_quantile(&st.latency, 0.50) / 1e3,

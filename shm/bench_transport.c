@@ -21,6 +21,16 @@
  *      about S seconds.
  * One process forks both sides, so this is also the benchmark-only mode of
  * the server.
+ *
+ *   h278-shm-bench --producers 1,2,4,8 [--threads N] [--csv FILE] ... FILE...
+ *
+ * measures only this instead:
+ *   4. many producers: P producer processes (each as 3.'s staged, checked
+ *      producer) stream the blocks to one server process at once, at 1 and
+ *      at N decode threads, all from the same start time for S seconds: the
+ *      total decoded MB/s (every producer's bytes over the time to the last
+ *      result) and each producer's share of it against an equal split.
+ *      --csv writes one row per producer and run.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -325,6 +335,190 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
     return mbps;
 }
 
+/* ---- 4. many producers ---------------------------------------------------- */
+
+/* What a producer process tells the parent at the end. */
+typedef struct producer_report {
+    uint64_t bytes;    /* decoded bytes checked, from the start time on */
+    uint64_t last_ns;  /* when its last result was taken */
+    uint32_t ok;
+} producer_report;
+
+/* One producer process: attaches, stages every block, has one decoded (its
+ * session is then open at the server), says so on ready_fd, reads the start
+ * and stop times from go_fd, sends staged blocks (each result checked) from
+ * the start until the stop, finishes, and reports on report_fd. */
+static void producer_child(const bench *b, const char *name, const uint32_t *offset, uint32_t stage, int ready_fd,
+                           int go_fd, int report_fd)
+{
+    producer_report rep = {0, 0, 0};
+    h278_feed_opts fo = {name, 10000, 0, 0, 0};
+    char err[320];
+    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
+    uint32_t capacity = 0;
+    uint8_t *area = f ? h278_feed_stage(f, &capacity) : NULL;
+    int ok = area && capacity >= stage;
+    if (!ok)
+        fprintf(stderr, "h278-shm-bench: producer: %s\n", f ? "the server's stage is too small" : err);
+    for (size_t i = 0; ok && i < b->nblocks; i++)
+        memcpy(area + offset[i], b->blocks[i].bytes, b->blocks[i].size);
+    const block_ref *r0 = &b->blocks[0];
+    ok = ok && !h278_feed_send_staged(f, offset[0], r0->size, r0->decoded_size, b->max_len, r0->checksum, NULL, NULL) &&
+         !h278_feed_drain(f, NULL, NULL);
+    const char ready = (char)ok;
+    uint64_t window[2] = {0, 0};
+    if (write(ready_fd, &ready, 1) != 1 || read(go_fd, window, sizeof window) != (ssize_t)sizeof window)
+        ok = 0;
+    h278_feed_stats before, after;
+    if (f)
+        h278_feed_get_stats(f, &before);
+    while (ok && h278_shm_now_ns() < window[0])
+        if (h278_shm_nap_us(50))
+            h278_shm_sleep_ms(1);
+    for (uint64_t i = 0; ok && h278_shm_now_ns() < window[1]; i++) {
+        const block_ref *r = &b->blocks[i % b->nblocks];
+        ok = !h278_feed_send_staged(f, offset[i % b->nblocks], r->size, r->decoded_size, b->max_len, r->checksum,
+                                    NULL, NULL);
+    }
+    ok = ok && !h278_feed_finish(f, NULL, NULL);
+    if (f && !ok)
+        fprintf(stderr, "h278-shm-bench: producer: %s\n", h278_feed_error(f));
+    if (ok) {
+        h278_feed_get_stats(f, &after);
+        rep.bytes = after.bytes_out - before.bytes_out;
+        rep.last_ns = h278_shm_now_ns();
+        rep.ok = 1;
+    }
+    h278_feed_free(f);
+    _exit(write(report_fd, &rep, sizeof rep) == (ssize_t)sizeof rep && ok ? 0 : 1);
+}
+
+/*
+ * One run of P producers against a server of `threads` threads. Fills
+ * mbps[0..P-1] (each producer's decoded MB/s from the start time to its
+ * last result) and returns the total decoded MB/s (all bytes over the time
+ * to the last result of all), or 0 if anything failed.
+ */
+static double producers_run(const bench *b, const char *name, unsigned producers, unsigned threads, double *mbps)
+{
+    uint32_t stage = 0, *offset = malloc(b->nblocks * sizeof *offset);
+    if (!offset)
+        return 0;
+    for (size_t i = 0; i < b->nblocks; i++) {
+        offset[i] = stage;
+        stage += (b->blocks[i].size + 63u) & ~63u;
+    }
+    int ready[2], go[2], report[2];
+    if (pipe(ready) || pipe(go) || pipe(report)) {
+        free(offset);
+        return 0;
+    }
+    fflush(stdout);
+    pid_t server = fork();
+    if (server == 0) {
+        h278_shm_catch_interrupts(); /* SIGTERM ends it cleanly */
+        h278_serve_opts o = {0};
+        o.name = name;
+        o.threads = threads;
+        o.decoder = b->decoder;
+        o.max_producers = producers;
+        o.slots = b->slots;
+        o.max_block = b->enc.block_size;
+        o.stage = stage;
+        h278_serve_stats st;
+        char err[256];
+        int rc = h278_serve(&o, &st, err, sizeof err);
+        if (rc || st.failed_sessions)
+            fprintf(stderr, "h278-shm-bench: server: %s (%llu sessions failed)\n", rc ? err : "ok",
+                    (unsigned long long)st.failed_sessions);
+        _exit(rc || st.failed_sessions ? 1 : 0);
+    }
+    pid_t child[H278_SERVE_MAX_PRODUCERS];
+    unsigned started = 0;
+    for (; started < producers; started++)
+        if ((child[started] = fork()) == 0)
+            producer_child(b, name, offset, stage, ready[1], go[0], report[1]);
+        else if (child[started] < 0)
+            break;
+    int ok = started == producers;
+    for (unsigned i = 0; i < started; i++) {
+        char c = 0;
+        ok = read(ready[0], &c, 1) == 1 && c && ok;
+    }
+    /* Everyone starts 20 ms from now and stops S seconds later. */
+    const uint64_t start = h278_shm_now_ns() + 20000000u;
+    const uint64_t window[2] = {start, start + (uint64_t)(b->seconds * 1e9)};
+    for (unsigned i = 0; i < started; i++)
+        ok = write(go[1], window, sizeof window) == (ssize_t)sizeof window && ok;
+    uint64_t bytes = 0, last = 0;
+    for (unsigned i = 0; i < started; i++) {
+        producer_report rep;
+        if (read(report[0], &rep, sizeof rep) != (ssize_t)sizeof rep || !rep.ok || rep.last_ns <= start) {
+            ok = 0;
+            continue;
+        }
+        mbps[i] = (double)rep.bytes / ((double)(rep.last_ns - start) / 1e9) / 1e6;
+        bytes += rep.bytes;
+        last = rep.last_ns > last ? rep.last_ns : last;
+    }
+    for (unsigned i = 0; i < started; i++) {
+        int status;
+        waitpid(child[i], &status, 0);
+        ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    kill(server, SIGTERM);
+    int status;
+    waitpid(server, &status, 0);
+    ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    for (int k = 0; k < 2; k++) {
+        close(ready[k]);
+        close(go[k]);
+        close(report[k]);
+    }
+    free(offset);
+    if (!ok) {
+        failures++;
+        return 0;
+    }
+    return (double)bytes / ((double)(last - start) / 1e9) / 1e6;
+}
+
+/* Every producer count at 1 and at b->threads decode threads, b->reps
+ * times each; the table on stdout, one row per producer and run in csv. */
+static void many_producers(const bench *b, const char *name, const unsigned *counts, unsigned ncounts, FILE *csv)
+{
+    if (csv)
+        fprintf(csv, "producers,threads,run,producer,mb_per_s,share,total_mb_per_s\n");
+    const unsigned thread_counts[2] = {1, b->threads};
+    for (unsigned t = 0; t < (b->threads > 1 ? 2u : 1u); t++) {
+        for (unsigned c = 0; c < ncounts; c++) {
+            const unsigned p = counts[c], threads = thread_counts[t];
+            double total[100], share_min = 1e9, share_max = 0;
+            for (unsigned r = 0; r < b->reps; r++) {
+                double mbps[H278_SERVE_MAX_PRODUCERS] = {0};
+                total[r] = producers_run(b, name, p, threads, mbps);
+                double sum = 0;
+                for (unsigned i = 0; i < p; i++)
+                    sum += mbps[i];
+                for (unsigned i = 0; i < p && total[r] > 0; i++) {
+                    const double share = mbps[i] / (sum / p);
+                    share_min = share < share_min ? share : share_min;
+                    share_max = share > share_max ? share : share_max;
+                    if (csv)
+                        fprintf(csv, "%u,%u,%u,%u,%.2f,%.4f,%.2f\n", p, threads, r, i, mbps[i], share, total[r]);
+                }
+            }
+            char what[96];
+            snprintf(what, sizeof what, "%u producer%s, %u thread%s: total", p, p == 1 ? "" : "s", threads,
+                     threads == 1 ? "" : "s");
+            report(what, total, b->reps, "MB/s");
+            if (share_max > 0)
+                printf("  %-42s min %.3f, max %.3f of an equal share\n", "each producer's MB/s", share_min,
+                       share_max);
+        }
+    }
+}
+
 /* ---- Setup ---------------------------------------------------------------- */
 
 static int load(bench *b, char **files, int nfiles, uint8_t **keep, size_t *nkeep)
@@ -376,8 +570,22 @@ int main(int argc, char **argv)
     h278_enc_params_default(&b.enc);
     char **files = calloc((size_t)argc, sizeof *files);
     int nfiles = 0;
+    unsigned counts[H278_SERVE_MAX_PRODUCERS], ncounts = 0;
+    const char *csv_path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+        if (!strcmp(argv[i], "--producers") && i + 1 < argc) {
+            for (char *p = argv[++i], *end; *p && ncounts < H278_SERVE_MAX_PRODUCERS; p = *end ? end + 1 : end) {
+                unsigned long n = strtoul(p, &end, 10);
+                if (end == p || n < 1 || n > H278_SERVE_MAX_PRODUCERS || (*end && *end != ',')) {
+                    fprintf(stderr, "h278-shm-bench: --producers: expected a list of 1..%u, got '%s'\n",
+                            H278_SERVE_MAX_PRODUCERS, argv[i]);
+                    return 2;
+                }
+                counts[ncounts++] = (unsigned)n;
+            }
+        } else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+            csv_path = argv[++i];
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             b.threads = (unsigned)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--decoder") && i + 1 < argc)
             b.decoder = argv[++i];
@@ -399,7 +607,8 @@ int main(int argc, char **argv)
             b.enc.interleaved = 1;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "usage: h278-shm-bench [--threads N] [--decoder D] [--seconds S] [--reps R] "
-                            "[--slots N] [--[feed-]busy-poll] [--block SIZE] [-K K] [--interleaved] FILE...\n");
+                            "[--slots N] [--[feed-]busy-poll] [--block SIZE] [-K K] [--interleaved]\n"
+                            "                      [--producers LIST [--csv FILE]] FILE...\n");
             return argv[i][1] == 'h' ? 0 : 2;
         } else
             files[nfiles++] = argv[i];
@@ -424,6 +633,19 @@ int main(int argc, char **argv)
            b.nblocks, (double)b.decoded_total / 1e6, (double)encoded / 1e6, b.enc.block_size, b.enc.max_len,
            b.enc.streams, b.enc.interleaved ? " interleaved" : "", b.decoder, b.threads, b.threads == 1 ? "" : "s");
 
+    if (ncounts) {
+        FILE *csv = csv_path ? fopen(csv_path, "w") : NULL;
+        if (csv_path && !csv) {
+            fprintf(stderr, "h278-shm-bench: cannot write %s\n", csv_path);
+            return 1;
+        }
+        many_producers(&b, name, counts, ncounts, csv);
+        if (csv && fclose(csv)) {
+            fprintf(stderr, "h278-shm-bench: cannot write %s\n", csv_path);
+            failures++;
+        }
+        return failures ? 1 : 0;
+    }
     double v[100];
     uint32_t avg_block = (uint32_t)(encoded / b.nblocks);
     char what[96];

@@ -1,9 +1,14 @@
 /*
  * feed.c - the producer side of the decode server (see transport.h).
  *
- * A feed attaches to a serving region by CAS of the header's producer_pid
- * from 0 to its own pid, so at most one producer is attached at a time, and
- * remembers the server's pid, start time and session number. Results are
+ * A feed attaches to a ring of the server by CAS of the ring header's
+ * producer_pid from 0 to its own pid, so at most one producer is attached
+ * to a ring at a time: the first ring (region NAME) if it is free, else the
+ * first free one of the server's other rings (NAME.p1, NAME.p2 ..., as many
+ * as the first ring's max_producers says, each checked to belong to the
+ * same server). Where every ring made so far is taken and the server may
+ * make more, it asks for one (more_wanted) and tries again. It remembers
+ * the server's pid, start time and its ring's session number. Results are
  * taken in order; while waiting for one it looks at the server every
  * WAIT_SLICE_MS: gone, shutting down, or on a new session (the server
  * dropped ours) all end the feed with an error instead of a hang.
@@ -92,11 +97,11 @@ static void ring_server(h278_shm_region *r, h278_ring_header *h)
     h278_shm_wake(r, 0, &h->request_word, 1);
 }
 
-/* One attempt to attach. Returns 0, -1 to retry (not there or not ready
- * yet), -2 to retry (busy with another producer, or a live server whose
- * header says otherwise), or 1 for a final failure; err says why either
- * way. */
-static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size)
+/* Opens the ring of the region NAME and checks that a live server serves
+ * it. Returns 0 (f->region and f->ring set), -1 to retry (not there, or not
+ * ready yet), -2 to retry (a live server whose header says otherwise), or 1
+ * for a final failure; err says why either way. */
+static int open_ring(h278_feed *f, const char *name, char *err, size_t err_size)
 {
     /* A region a peer shrank below its header (or to nothing) while the
      * server slept cannot even be rung: grow it back that far, and the
@@ -105,6 +110,7 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
     h278_shm_error se = h278_shm_open(name, &f->region);
     if (se) {
         snprintf(err, err_size, "cannot attach to server '%s': %s", name, h278_shm_strerror(se));
+        f->region = NULL;
         return se == H278_SHM_NOT_FOUND ? -1 : 1;
     }
     int rc = -1;
@@ -138,6 +144,19 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
         rc = -2;
         goto out;
     }
+    return 0;
+out:
+    h278_shm_close(f->region);
+    f->region = NULL;
+    return rc;
+}
+
+/* Attaches to the ring just opened. Returns 0, or -2 (with the region
+ * closed and err saying why) to retry: taken by another producer, or not
+ * reset. */
+static int take_ring(h278_feed *f, const char *name, char *err, size_t err_size)
+{
+    h278_ring_header *h = f->ring.hdr;
     uint64_t pid, start, none = 0;
     h278_shm_self(&pid, &start);
     if (!atomic_compare_exchange_strong_explicit(&h->producer_pid, &none, pid, memory_order_acq_rel,
@@ -145,7 +164,6 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
         snprintf(err, err_size, "server '%s' is busy with another producer (pid %llu)", name,
                  (unsigned long long)none);
         ring_server(f->region, h); /* an idle server then checks that producer */
-        rc = -2;
         goto out;
     }
     atomic_store_explicit(&h->producer_start, start, memory_order_relaxed);
@@ -157,7 +175,6 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
         snprintf(err, err_size, "server '%s' handed over a ring that was not reset", name);
         atomic_compare_exchange_strong(&h->producer_pid, &pid, 0);
         ring_server(f->region, h);
-        rc = -2;
         goto out;
     }
     f->ring.region = f->region;
@@ -166,7 +183,58 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
 out:
     h278_shm_close(f->region);
     f->region = NULL;
-    return rc;
+    return -2;
+}
+
+/* One attempt to attach: the first ring, else the server's other rings in
+ * order. Returns 0, -1 or -2 to retry, or 1 for a final failure (as
+ * open_ring); err says why either way. */
+static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size)
+{
+    int rc = open_ring(f, name, err, err_size), first_taken = 0;
+    if (rc == -1 || rc == 1)
+        return rc;
+    if (rc == 0) {
+        if ((rc = take_ring(f, name, err, err_size)) == 0)
+            return 0;
+        first_taken = 1;
+    }
+    /* The first ring is taken, or unusable just now (a peer may have
+     * written or shrunk it): look at the others. Each is checked as the
+     * first was; none of them depends on what is in the first. */
+    const uint64_t server_pid = f->server_pid, server_start = f->server_start;
+    char other[H278_SHM_NAME_MAX + 16], why[320];
+    uint32_t k = 1;
+    for (; k < H278_SERVE_MAX_PRODUCERS && rc; k++) {
+        snprintf(other, sizeof other, "%s.p%u", name, k);
+        int got = open_ring(f, other, why, sizeof why);
+        if (got == -1)
+            break; /* not made yet: the server makes them in order */
+        if (got)
+            continue;
+        if (server_pid && (f->server_pid != server_pid || f->server_start != server_start)) {
+            h278_shm_close(f->region); /* another server's region of that name */
+            f->region = NULL;
+            continue;
+        }
+        rc = take_ring(f, other, why, sizeof why);
+    }
+    /* Ring the first ring, where an idle server sleeps: it then opens our
+     * session, or (every ring taken) makes another one if it may. */
+    h278_shm_region *first_region;
+    h278_ring first;
+    if (h278_shm_open(name, &first_region) == H278_SHM_OK) {
+        if (h278_ring_attach(&first, h278_shm_addr(first_region), h278_shm_size(first_region)) == H278_RING_OK) {
+            if (rc)
+                atomic_fetch_add_explicit(&first.hdr->more_wanted, 1, memory_order_relaxed);
+            ring_server(first_region, first.hdr);
+        }
+        h278_shm_close(first_region);
+    }
+    if (rc && first_taken && k > 1)
+        snprintf(err, err_size, "server '%s' is busy: each of its %u sessions has a producer (h278 serve "
+                 "--max-producers sets how many it may hold)", name, (unsigned)k);
+    return rc ? -2 : 0;
 }
 
 h278_feed *h278_feed_open(const h278_feed_opts *o, char *err, size_t err_size)

@@ -234,13 +234,14 @@ void h278_ring_wake_all(h278_ring *r)
 /*
  * The waiting loop shared by claim and wait_result: try(), spin a little,
  * then register as a waiter, try() again and sleep on the doorbell word.
- * try() returns H278_RING_TIMEOUT for "not yet".
+ * try() returns H278_RING_TIMEOUT for "not yet". With once, the first sleep
+ * that ends (woken or not) ends the wait.
  */
 typedef h278_ring_status (*try_fn)(h278_ring *r, h278_ring_msg *m);
 
 static h278_ring_status wait_for(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms, try_fn attempt,
                                  unsigned channel, _Atomic uint32_t *word, _Atomic uint32_t *waiters,
-                                 uint64_t wanted)
+                                 uint64_t wanted, int once)
 {
     h278_ring_status st = attempt(r, m);
     if (st != H278_RING_TIMEOUT || timeout_ms == 0)
@@ -273,7 +274,7 @@ static h278_ring_status wait_for(h278_ring *r, h278_ring_msg *m, uint32_t timeou
         atomic_fetch_sub(waiters, 1);
         if (st != H278_RING_TIMEOUT)
             return st;
-        if (h278_shm_now_ns() >= deadline)
+        if (once || h278_shm_now_ns() >= deadline)
             return attempt(r, m);
     }
 }
@@ -345,7 +346,7 @@ h278_ring_status h278_ring_wait_result(h278_ring *r, h278_ring_msg *m, uint32_t 
     if (r->done == r->next)
         return H278_RING_EMPTY;
     return wait_for(r, m, timeout_ms, try_result, 1, &r->hdr->result_word, &r->hdr->result_waiters,
-                    r->done + 1);
+                    r->done + 1, 0);
 }
 
 static h278_ring_status try_results(h278_ring *r, h278_ring_msg *m)
@@ -363,7 +364,7 @@ h278_ring_status h278_ring_wait_results(h278_ring *r, uint32_t n, uint32_t timeo
     uint64_t in_flight = r->next - r->done;
     r->ahead = n < 1 ? 1 : n > in_flight ? (uint32_t)in_flight : n;
     return wait_for(r, NULL, timeout_ms, try_results, 1, &r->hdr->result_word, &r->hdr->result_waiters,
-                    r->done + r->ahead);
+                    r->done + r->ahead, 0);
 }
 
 void h278_ring_result_done(h278_ring *r)
@@ -438,7 +439,12 @@ static h278_ring_status try_claim(h278_ring *r, h278_ring_msg *m)
 
 h278_ring_status h278_ring_claim(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms)
 {
-    return wait_for(r, m, timeout_ms, try_claim, 0, &r->hdr->request_word, &r->hdr->request_waiters, 0);
+    return wait_for(r, m, timeout_ms, try_claim, 0, &r->hdr->request_word, &r->hdr->request_waiters, 0, 0);
+}
+
+h278_ring_status h278_ring_claim_wait(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms)
+{
+    return wait_for(r, m, timeout_ms, try_claim, 0, &r->hdr->request_word, &r->hdr->request_waiters, 0, 1);
 }
 
 uint8_t *h278_ring_result_area(const h278_ring *r, uint64_t pos)

@@ -65,7 +65,7 @@
 #include "shm.h"
 
 #define H278_RING_MAGIC UINT64_C(0x474E495238373248) /* "H278RING" little-endian */
-#define H278_RING_VERSION 2u
+#define H278_RING_VERSION 3u
 #define H278_RING_HEADER_SIZE 4096u
 #define H278_RING_SLOT_HEADER 64u
 #define H278_RING_MAX_SLOTS 4096u
@@ -111,6 +111,10 @@ typedef struct h278_ring_header {
     /* Decode threads the server runs: only advice for how the producer
      * waits (feed.c), so any value is harmless. */
     _Atomic uint32_t consumers;
+    /* First ring only: a producer that finds every ring the server made so
+     * far taken (NAME, NAME.p1, NAME.p2 ..., transport.h) bumps it, and the
+     * server makes the next, up to its --max-producers. */
+    _Atomic uint32_t more_wanted;
     /* Producer side. */
     _Alignas(64) _Atomic uint64_t head;   /* positions published */
     _Atomic uint32_t closed;              /* the producer has published its last position */
@@ -214,6 +218,11 @@ void h278_ring_close(h278_ring *r);
 
 /* Consumer (any thread): claims the next published position. */
 h278_ring_status h278_ring_claim(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms);
+/* Consumer: h278_ring_claim, except that it sleeps at most once: it
+ * returns H278_RING_TIMEOUT as soon as the request doorbell rings (or
+ * h278_ring_wake_all is called) with nothing to claim, so that a consumer
+ * serving several rings looks at the others, or at its stop flag, at once. */
+h278_ring_status h278_ring_claim_wait(h278_ring *r, h278_ring_msg *m, uint32_t timeout_ms);
 /* Consumer: where the result of a claimed position goes
  * (result_capacity bytes). */
 uint8_t *h278_ring_result_area(const h278_ring *r, uint64_t pos);

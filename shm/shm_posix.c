@@ -63,7 +63,10 @@ struct h278_shm_region {
  * before, or kills the process as it would have. The handler only reads
  * atomics and calls mmap, a plain system call.
  */
-#define MAPPED_MAX 16
+/* Regions one process maps at once: a server holds up to
+ * H278_SERVE_MAX_PRODUCERS (transport.h); a test process adds a producer
+ * per session. */
+#define MAPPED_MAX 128
 static struct {
     _Atomic(h278_shm_region *) region;
     _Atomic uintptr_t start;

@@ -3,9 +3,15 @@
  * code (the `h278 serve` and `h278 feed` commands are thin wrappers; the
  * tests drive these functions directly).
  *
- * The server creates the region NAME with a slot ring (ring.h), waits for
- * one producer at a time, and decodes each block in place, straight from its
- * request slot into its result slot, with N worker threads. A producer
+ * The server creates the region NAME with a slot ring (ring.h) and serves
+ * up to max_producers producers at once, each in a session of its own: the
+ * first in NAME's ring, the others in the rings of the regions NAME.p1,
+ * NAME.p2 ... (made when a producer finds every ring so far busy). N worker
+ * threads serve every open session in turn, a block at a time, and decode
+ * each block in place, straight from its request slot into its result slot.
+ * A session is its producer's alone: one that dies, stalls, breaks the
+ * protocol or shrinks its region ends that session, and the others go on.
+ * A producer
  * attaches, sends blocks (each slot carries one encoded block plus its
  * decoded size, the file's L and the block's checksum) and takes the decoded
  * bytes back in order, checking each against its checksum. Blocks it sends
@@ -33,13 +39,17 @@ enum { H278_META_DECODED_SIZE = 0, H278_META_MAX_LEN = 1, H278_META_CHECKSUM = 2
 #define H278_SERVE_DEFAULT_MAX_BLOCK (1u << 20)
 #define H278_SERVE_DEFAULT_STAGE (16u << 20) /* what `h278 serve` offers */
 #define H278_SERVE_MAX_THREADS 64u
+#define H278_SERVE_DEFAULT_MAX_PRODUCERS 8u
+#define H278_SERVE_MAX_PRODUCERS 32u
 
 typedef struct h278_serve_stats {
     uint64_t blocks, bytes_in, bytes_out;
     uint64_t block_errors;     /* blocks that failed to decode (reported to the producer) */
     uint64_t sessions;         /* producers served */
     uint64_t failed_sessions;  /* producers that died or broke the protocol */
-    double seconds;            /* time with blocks being decoded: first claim to last result, per session */
+    uint64_t peak_sessions;    /* most sessions open at once */
+    double seconds;            /* time with blocks being decoded: first claim to last result, per stretch
+                                  of time with a session open */
     unsigned threads;
     char decoder[32];
     h278_hist latency;         /* per block, claim to result published, ns */
@@ -52,7 +62,8 @@ typedef struct h278_serve_opts {
     const char *name;          /* region name */
     unsigned threads;          /* decode workers, 1 .. H278_SERVE_MAX_THREADS */
     const char *decoder;       /* variant name; NULL: the fastest available */
-    int once;                  /* return after the first producer's session */
+    unsigned max_producers;    /* sessions at once, 1 .. H278_SERVE_MAX_PRODUCERS; 0: the default */
+    int once;                  /* return after the first producer's session (ending any other) */
     int busy_poll;             /* workers spin instead of sleeping (burns a core each) */
     uint32_t slots;            /* ring slots, a power of two; 0: 16, or 4 per thread if more */
     uint32_t max_block;        /* largest decoded block a slot holds; 0: default */
@@ -84,9 +95,9 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
 
 typedef struct h278_feed h278_feed;
 
-/* A server still busy with a producer (most often one finishing its
- * session the moment the next one attaches) is waited for this long, or
- * wait_ms if that is longer. */
+/* A server whose every session is taken (most often by a producer
+ * finishing its session the moment the next one attaches) is waited for
+ * this long, or wait_ms if that is longer. */
 #define H278_FEED_BUSY_WAIT_MS 2000u
 
 typedef struct h278_feed_opts {

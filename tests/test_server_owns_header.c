@@ -40,6 +40,7 @@ int main(void)
     s.o.threads = 1;
     s.o.stop = &s.stop;
     s.o.idle_timeout_ms = 400;
+    s.o.max_producers = 1; /* what it writes is in the one ring every producer tries */
     CHECK(h278_test_server_start(&s) == 0);
 
     /* The attacker's own mapping of the region. */
