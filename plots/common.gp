@@ -10,7 +10,9 @@
 # throughput chart has three columns (median, slowest, fastest repetition:
 # its error bar); every chart carries run_note (CPU, date, commit, how many
 # repetitions) in its bottom left corner, or profile_note for a chart of
-# cachegrind counts (which sets profile_chart = 1 first).
+# cachegrind counts (which sets profile_chart = 1 first), or producers_note
+# for the many-producers chart (producers_chart = 1: its runs, not
+# google-benchmark's repetitions).
 load data . "/meta.gp"
 if (!exists("wide")) wide = 0
 width = wide == 2 ? 1800 : (wide ? 1500 : 1100)
@@ -33,7 +35,7 @@ set datafile separator "\t"
 set style data linespoints
 set ylabel "MB/s of decoded bytes"
 set yrange [0:*]
-note = exists("profile_chart") ? profile_note : run_note
+note = exists("profile_chart") ? profile_note : exists("producers_chart") ? producers_note : run_note
 set label 101 note at screen 0.005, 0.012 left font ",8" textcolor rgb "#555555" noenhanced
 set bmargin 5
 # Linetypes: 1-5 and 12-14 H278 variants, 6-10 peers, 11 anything else.

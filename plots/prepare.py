@@ -297,6 +297,7 @@ def main(folder):
     meta["profile_note"] = (f"{meta['cpu']} | {m.get('date', 'no date')[:10]} | commit "
                             f"{m.get('git_commit', 'unknown')[:10]} | cachegrind counts: the same on every run")
     profile(folder, out, meta, registry)
+    producers(folder, out, meta, m)
     with open(os.path.join(out, "meta.gp"), "w") as f:
         f.write("# Written by plots/prepare.py: what the chart scripts need to know.\n")
         for k, v in meta.items():
@@ -334,6 +335,36 @@ def profile(folder, out, meta, registry):
           [[entropy[d], d] + [float(cell[(v, d, 11)]["mispredicts"]) if (v, d, 11) in cell else "NaN"
                               for v in variants] for d in chosen])
 
+
+
+def producers(folder, out, meta, machine):
+    """producers.csv (h278-shm-bench --producers), if the run has one: the
+    total MB/s against the number of producers, one series per thread
+    count, and the slowest producer's share of an equal split."""
+    path = os.path.join(folder, "producers.csv")
+    rows = list(csv.DictReader(open(path))) if os.path.exists(path) else []
+    threads = sorted({int(r["threads"]) for r in rows})
+    counts = sorted({int(r["producers"]) for r in rows})
+    table = []
+    for p in counts:
+        line = [p]
+        for t in threads:
+            mine = [r for r in rows if int(r["producers"]) == p and int(r["threads"]) == t]
+            totals = sorted({(r["run"], float(r["total_mb_per_s"])) for r in mine})
+            totals = sorted(x for _, x in totals)
+            line += [statistics.median(totals), totals[0], totals[-1]] if totals else ["NaN"] * 3
+        for t in threads:
+            shares = [float(r["share"]) for r in rows if int(r["producers"]) == p and int(r["threads"]) == t]
+            line.append(min(shares) if shares else "NaN")
+        table.append(line)
+    write(os.path.join(out, "producers.dat"),
+          ["producers"] + triples([f"{t} thread{'s' if t > 1 else ''}" for t in threads])
+          + [f"slowest producer, {t} thread{'s' if t > 1 else ''}" for t in threads], table)
+    meta["nproducer_threads"] = len(threads)
+    runs = len({r["run"] for r in rows})
+    meta["producers_note"] = (f"{meta['cpu']}, {meta['cores']} cores | {machine.get('date', 'no date')[:10]} | "
+                              f"commit {machine.get('git_commit', 'unknown')[:10]} | {runs} run{'s' if runs != 1 else ''}"
+                              f" per point; bars: slowest to fastest run")
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):

@@ -4,13 +4,16 @@
 # charts, and print a summary. Every number it prints is read back from the
 # results folder it wrote, so the summary and the files cannot disagree.
 #
-#   bash scripts/bench.sh [--quick] [--profile] [--data=PATH]... [--reference]
+#   bash scripts/bench.sh [--quick] [--profile | --producers] [--data=PATH]... [--reference]
 #
 #   --quick       fewer datasets and sweeps, one repetition, no profile
 #                 (under 2 minutes); with --profile: the quick datasets
 #   --profile     only the deterministic costs per symbol: every variant
 #                 valgrind runs, under cachegrind (profile.csv, its charts);
 #                 the full job (without --quick) does this step too
+#   --producers   only one server with many producers: 1, 2, 4, 8 producer
+#                 processes at 1 thread and at the core count (producers.csv,
+#                 its chart); the full job does this step too
 #   --data=PATH   benchmark your own file or folder instead of the default
 #                 datasets (repeatable); nothing else changes
 #   --reference   write results/reference-<machine>/ (the committed run)
@@ -20,7 +23,7 @@
 # memory, hyperfine, cachegrind profile, tidy CSV, charts, summary.
 # Installs missing Debian packages first (scripts/deps.sh).
 set -euo pipefail
-quick=0 reference=0 profile_only=0
+quick=0 reference=0 profile_only=0 producers_only=0
 bench_args=() data_paths=()
 for a in "$@"; do
   case "$a" in
@@ -32,7 +35,8 @@ for a in "$@"; do
       bench_args+=("--data=$p"); data_paths+=("$p") ;;
     --reference) reference=1 ;;
     --profile) profile_only=1 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --producers) producers_only=1 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -95,6 +99,33 @@ charts_and_summary() {
   echo
   echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"
 }
+[ "$profile_only" = 1 ] && [ "$producers_only" = 1 ] &&
+  { echo "bench.sh: --profile and --producers each run one step alone: pick one" >&2; exit 2; }
+# One server, many producers (h278-shm-bench --producers): the full job
+# (step 3) and --producers.
+run_producers() {
+  local cores reps=5 secs=1
+  cores=$(nproc)
+  [ "$quick" = 1 ] && reps=1 secs=0.3
+  echo "  one server, many producers (h278-shm-bench --producers 1,2,4,8: the Canterbury files, 128 KiB blocks,"
+  echo "  simd on K=32, $reps run(s) of ${secs} s per point, at 1 and $cores threads):"
+  local run=(--producers 1,2,4,8 --threads "$cores" --decoder simd -K 32 --seconds "$secs" --reps "$reps"
+             --csv "$out/producers.csv")
+  # Each line shows as its point is done.
+  if "$root/build-release/shm/h278-shm-bench" "${run[@]}" "$H278_CORPORA"/canterbury/* 2>&1 |
+       tee "$tmp/producers.txt" | sed -u 's/^/    /'; then
+    printf 'producers\tok\n' >> "$out/checks.tsv"
+  else
+    printf 'producers\tfailed\n' >> "$out/checks.tsv"
+  fi
+  { echo "## h278-shm-bench ${run[*]} \$H278_CORPORA/canterbury/*"; cat "$tmp/producers.txt"; } > "$out/producers.txt"
+}
+if [ "$producers_only" = 1 ]; then
+  step 2 "one server, many producers (--producers: steps 3-6 skipped)"
+  run_producers
+  charts_and_summary
+  exit 0
+fi
 if [ "$profile_only" = 1 ]; then
   step 2 "cachegrind: instructions, cache misses and mispredicts per symbol (--profile: steps 3-6 skipped)"
   run_profile
@@ -264,6 +295,7 @@ PY
       echo "    $d, $t thread(s): $(awk '/^end to end, staged, no re-check/ { getline; print $5 $6 }' "$tmp/transport.txt") of in-process speed (staged blocks)"
     done
   done
+  run_producers
 fi
 
 step 4 "hyperfine: whole-process h278 decompress per variant, and the feed -> serve pipeline"

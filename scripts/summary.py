@@ -13,12 +13,12 @@ layout that gave the best speed or of the peer's own frames; the largest
 coefficient of variation among the repetitions the row rests on; the whole
 `h278 decompress` process on the large file (hyperfine); and whether every
 output of that row was checked. Then the decode threads sweep and the
-feed -> serve pipeline, and the transport cost (transport.txt), when the
-run has them; the whole-file times at 1 KB, 1 MB and 10 MB beside the
+feed -> serve pipeline, the transport cost (transport.txt) and one server
+with many producers (producers.csv), when the run has them; the whole-file times at 1 KB, 1 MB and 10 MB beside the
 targets H278 set itself in its first design; the cachegrind counts per
 symbol (profile.csv); and warnings where the numbers are not to be trusted
-(noisy rows, one repetition, a busy machine). A --profile run (no
-results.csv) prints the cachegrind counts alone.
+(noisy rows, one repetition, a busy machine). A --profile or --producers
+run (no results.csv) prints its own table alone.
 
 Summary datasets: the four Canterbury texts when present, else every
 dataset of the run (e.g. the user's files with --data).
@@ -29,6 +29,7 @@ import csv
 import json
 import os
 import re
+import statistics
 import sys
 
 TEXTS = ["alice29.txt", "asyoulik.txt", "lcet10.txt", "plrabn12.txt"]
@@ -238,10 +239,48 @@ def profile(folder):
         print(f"  along L on {sweep['dataset']}: profile.csv (group L-sweep) and charts/profile_*.png")
 
 
+def producers(folder):
+    """One server, many producers (producers.csv, h278-shm-bench --producers),
+    if the run has it: total MB/s per producer count and thread count, its
+    ratio to one producer at the same threads, and the slowest and fastest
+    producer's share of an equal split."""
+    path = os.path.join(folder, "producers.csv")
+    if not os.path.exists(path):
+        return
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    try:
+        with open(os.path.join(folder, "checks.tsv")) as f:
+            failed = any(line.split("\t")[0] == "producers" and "failed" in line for line in f)
+    except OSError:
+        failed = False
+    if failed:
+        print("\nOne server, many producers: WARNING: a run failed (wrong bytes or an error; producers.txt says "
+              "which): its points have no number")
+    if not rows:
+        return
+    print("\nOne server, many producers (h278-shm-bench --producers: producer processes stream the Canterbury files'"
+          "\n128 KiB blocks, staged, each result checked, to one `h278 serve`; medians over runs). share = a"
+          "\nproducer's MB/s over an equal split of the total (1.00: fair):")
+    print(f"  {'threads':>7} {'producers':>9} {'total MB/s':>10} {'vs 1 producer':>13} {'runs':>4} "
+          f"{'slowest share':>13} {'fastest share':>13}")
+    total = {}
+    for r in rows:
+        total.setdefault((int(r["threads"]), int(r["producers"])), {})[r["run"]] = float(r["total_mb_per_s"])
+    for (t, p) in sorted(total):
+        runs = sorted(total[(t, p)].values())
+        med = statistics.median(runs)
+        one = total.get((t, 1))
+        vs = f"{med / statistics.median(one.values()):12.2f}x" if one else f"{'-':>13}"
+        shares = [float(r["share"]) for r in rows if int(r["threads"]) == t and int(r["producers"]) == p]
+        print(f"  {t:7} {p:9} {med:10.0f} {vs} {len(runs):4} {min(shares):13.3f} {max(shares):13.3f}")
+
+
 def main(folder):
     path = os.path.join(folder, "results.csv")
-    if not os.path.exists(path):  # a --profile run
+    if not os.path.exists(path):  # a --profile or --producers run
         profile(folder)
+        producers(folder)
         return
     with open(path) as f:
         rows = list(csv.DictReader(f))
@@ -312,6 +351,7 @@ def main(folder):
         print("  " + "   ".join(f"{r['variant']} {r['params'].replace(':', ' ')}: "
                                 + (f"{float(r['mb_per_s']):.0f}" if r["mb_per_s"] else "FAILED") for r in pipe))
     transport(folder)
+    producers(folder)
     headline(folder)
     profile(folder)
     reliability(folder, rows)

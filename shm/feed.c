@@ -168,10 +168,11 @@ static int take_ring(h278_feed *f, const char *name, char *err, size_t err_size)
     }
     atomic_store_explicit(&h->producer_start, start, memory_order_relaxed);
     f->session = atomic_load_explicit(&h->session, memory_order_acquire);
-    if (atomic_load(&h->head) != 0 || atomic_load(&h->tail) != 0 || atomic_load(&h->closed) != 0) {
-        /* Someone wrote the positions, or cleared producer_pid during
-         * another producer's session: let go, and ring; an idle server
-         * resets such a ring, a busy one writes its producer back. */
+    if (!h278_ring_is_reset(&f->ring)) {
+        /* Someone wrote the positions or a slot's sequence numbers, or
+         * cleared producer_pid during another producer's session: let go,
+         * and ring; an idle server resets such a ring, a busy one writes its
+         * producer back. */
         snprintf(err, err_size, "server '%s' handed over a ring that was not reset", name);
         atomic_compare_exchange_strong(&h->producer_pid, &pid, 0);
         ring_server(f->region, h);

@@ -204,6 +204,18 @@ void h278_ring_reset(h278_ring *r)
     r->next = r->done = 0;
 }
 
+int h278_ring_is_reset(const h278_ring *r)
+{
+    h278_ring_header *h = r->hdr;
+    if (atomic_load(&h->head) != 0 || atomic_load(&h->tail) != 0 || atomic_load(&h->closed) != 0)
+        return 0;
+    for (uint32_t i = 0; i < r->slot_count; i++)
+        if (atomic_load_explicit(&request_at(r, i)->seq, memory_order_relaxed) != 0 ||
+            atomic_load_explicit(&result_at(r, i)->seq, memory_order_relaxed) != 0)
+            return 0;
+    return 1;
+}
+
 /* ---- Doorbells ----------------------------------------------------------- */
 
 static void doorbell_ring(h278_ring *r, unsigned channel, _Atomic uint32_t *word, _Atomic uint32_t *waiters,

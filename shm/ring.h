@@ -190,6 +190,10 @@ h278_ring_status h278_ring_attach(h278_ring *r, void *mem, size_t size);
 /* Creator, with no producer attached and no consumer running: back to
  * position 0, next session (and h278_ring_reassert). */
 void h278_ring_reset(h278_ring *r);
+/* Whether the ring is as h278_ring_reset leaves it: no position published,
+ * claimed or closed, and every slot's sequence numbers 0 (a peer may have
+ * written any of them while nobody was attached). */
+int h278_ring_is_reset(const h278_ring *r);
 /* Creator: writes again, from its private copy, every header field an
  * attacher validates (version, geometry, creator, nonce, magic last), in
  * case a peer overwrote them. */

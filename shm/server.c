@@ -362,13 +362,6 @@ static int producer_alive(uint64_t pid, uint64_t start, int starts_known)
     return h278_shm_alive(pid, start);
 }
 
-/* Whether the ring is as h278_ring_reset leaves it, as far as an attaching
- * producer checks (feed.c): a peer may have written the positions. */
-static int ring_was_reset(h278_ring_header *h)
-{
-    return atomic_load(&h->head) == 0 && atomic_load(&h->tail) == 0 && atomic_load(&h->closed) == 0;
-}
-
 /* A producer attached to x (pid): its session opens. 0, or 1 if the
  * workers could not start. */
 static int open_session(server *s, session *x, uint64_t pid, h278_serve_stats *st)
@@ -530,9 +523,10 @@ static int look_at_idle(server *s, session *x, h278_serve_stats *st, char *err, 
         }
         return 0;
     }
-    if (!ring_was_reset(h)) {
-        /* Positions a peer wrote while nobody was attached: reset the ring,
-         * holding producer_pid meanwhile as a producer would. */
+    if (!h278_ring_is_reset(&x->ring)) {
+        /* Positions or sequence numbers a peer wrote while nobody was
+         * attached (an attaching producer checks the same, feed.c): reset
+         * the ring, holding producer_pid meanwhile as a producer would. */
         uint64_t none = 0;
         if (atomic_compare_exchange_strong(&h->producer_pid, &none, x->ring.creator_pid))
             h278_ring_reset(&x->ring);

@@ -2,7 +2,8 @@
  * test_server_owns_header.c - a peer that writes the header fields the
  * server owns does not disable it: with the server idle, a write of
  * `state` (shut down), of `producer_pid` alone (pid 1, no start time) and
- * of a live but silent "producer" (this process), of the ring's positions,
+ * of a live but silent "producer" (this process), of the ring's positions
+ * and of a slot's sequence number,
  * and of its geometry and magic (with the server idle, and during a silent producer's
  * session) each leaves the next real producer served within its wait for a
  * busy server. The silent ones are dropped after the idle timeout, the
@@ -95,6 +96,14 @@ int main(void)
     atomic_store(&h->head, 5);
     atomic_store(&h->closed, 1);
     served(name, "head and closed overwritten");
+
+    /* A result slot's sequence number, written while the server sleeps:
+     * a result "from the future" for the next producer. */
+    h278_shm_sleep_ms(50);
+    h278_ring view;
+    CHECK(h278_ring_attach(&view, h, h278_shm_size(region)) == H278_RING_OK);
+    atomic_store(&((h278_ring_slot_header *)(h278_ring_result_area(&view, 0) - H278_RING_SLOT_HEADER))->seq, 5);
+    served(name, "a result slot's sequence number overwritten");
 
     h278_shm_close(region);
     h278_test_server_join(&s);
