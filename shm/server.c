@@ -553,7 +553,8 @@ static void make_wanted(server *s)
         return;
     }
     atomic_store_explicit(&s->made, made + 1, memory_order_release);
-    note(s, "made a ring for a producer number %u at once ('%s')", made + 1, s->sessions[made].name);
+    note(s, "every ring had a producer: made '%s' for one more (%u of at most %u)", s->sessions[made].name, made + 1,
+         s->max_sessions);
 }
 
 /* Checks the options and works out the geometry: 0, or 1 with err. */
@@ -570,8 +571,9 @@ static int plan(server *s, const h278_serve_opts *o, char *err, size_t err_size)
         return 1;
     }
     if (!o->name || strlen(o->name) + (s->max_sessions > 1 ? 4 : 0) > H278_SHM_NAME_MAX) {
-        snprintf(err, err_size, "the region name must be 1..%u characters (%u with more than one producer at once: "
-                 "the others' regions are NAME.p1, NAME.p2 ...)", H278_SHM_NAME_MAX, H278_SHM_NAME_MAX - 4);
+        snprintf(err, err_size, "the region name must be 1..%u characters, 1..%u with more than one producer at "
+                 "once (the others' regions are NAME.p1, NAME.p2 ...): a shorter name, or one producer at a time",
+                 H278_SHM_NAME_MAX, H278_SHM_NAME_MAX - 4);
         return 1;
     }
     /* Default: 16, or 4 per worker if more. The producer refills the ring

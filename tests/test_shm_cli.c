@@ -214,6 +214,12 @@ int main(void)
     CHECK(feed(help_f) == 0);
     char *bad_s[] = {"serve", "--name", name, "--threads", "0"};
     CHECK(h278_cmd_serve(5, bad_s) != 0);
+    char *bad_p0[] = {"serve", "--name", name, "--max-producers", "0"};
+    char *bad_p33[] = {"serve", "--name", name, "--max-producers", "33"};
+    CHECK(h278_cmd_serve(5, bad_p0) != 0 && h278_cmd_serve(5, bad_p33) != 0);
+    /* 62 characters: no room for the other producers' NAME.p1 ... */
+    char *long_name[] = {"serve", "--name", "n1234567890123456789012345678901234567890123456789012345678901", "--once"};
+    CHECK(h278_cmd_serve(4, long_name) != 0);
     char *bad_f[] = {"feed", "--name", name, "--bogus", in0, NULL};
     CHECK(feed(bad_f) != 0);
     char *no_server[] = {"feed", "--name", name, in0, NULL};

@@ -48,6 +48,7 @@ static pid_t spawn_server(int once)
         o.name = name;
         o.threads = 2;
         o.once = once;
+        o.max_producers = 1; /* the next producer is served only once the killed one's session is dropped */
         o.slots = 4;
         o.max_block = BLOCK;
         h278_serve_stats st;

@@ -145,6 +145,7 @@ static void start_server(server_run *s, const char *name, int once)
     s->o.name = name;
     s->o.threads = 2;
     s->o.once = once;
+    s->o.max_producers = 1; /* the next producer is served only once the killed one's session is dropped */
     s->o.slots = 4;
     s->o.max_block = BLOCK;
     s->o.stop = &s->stop;
