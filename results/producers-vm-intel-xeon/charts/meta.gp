@@ -1,0 +1,25 @@
+# Written by plots/prepare.py: what the chart scripts need to know.
+lt_hybrid = 11
+lt_multisym = 11
+nseries = 0
+series_lt = ""
+datasets_ymax = 0.0
+generated_ymax = 0.0
+sweep = ""
+nvariants = 0
+variants_lt = ""
+strategy_datasets = ""
+nthreads_series = 0
+threads_lt = ""
+serve_dataset = ""
+process_dataset = ""
+cores = "2"
+cpu = "Intel(R) Xeon(R) Processor"
+run_note = "Intel(R) Xeon(R) Processor, 2 cores | 2026-12-07 | commit 133e06147f | quick run: 1 repetition, no spread"
+profile_note = "Intel(R) Xeon(R) Processor | 2026-12-07 | commit 133e06147f | cachegrind counts: the same on every run"
+nprofile = 0
+profile_lt = ""
+profile_sweep = ""
+profile_entropy_sets = "every dataset"
+nproducer_threads = 2
+producers_note = "Intel(R) Xeon(R) Processor, 2 cores | 2026-12-07 | commit 133e06147f | 5 runs per point; bars: slowest to fastest run"
