@@ -81,6 +81,7 @@ typedef struct session {
     _Atomic uint64_t blocks, bytes_in, bytes_out, errors;
     /* The main thread's: who attached, and what it last saw. */
     uint64_t pid, attach_ns, last_check, last_head, last_tail, last_news;
+    int unmade;               /* its region could not be made again: said once */
 } session;
 
 typedef struct worker {
@@ -490,17 +491,31 @@ static void end_session(server *s, session *x, enum session_end end, h278_serve_
 
 /* Back to serving after a session, or after a peer wrote an idle ring: a
  * fresh ring, or (the region was shrunk: what is mapped now is private
- * zero pages) a new region under the same name. 0, or 1 with err. */
+ * zero pages) a new region under the same name. 0, or 1 with err if the
+ * first ring's region could not be made again (producers find the server
+ * by it); another ring's is tried again at each look, said once. */
 static int renew_session(server *s, session *x, char *err, size_t err_size)
 {
-    if (!h278_shm_lost(x->region)) {
+    if (x->region && !h278_shm_lost(x->region)) {
         h278_ring_reset(&x->ring);
         return 0;
     }
-    note(s, "the shared region '%s' was shrunk by another process (ftruncate); made it again", x->name);
-    h278_shm_close(x->region);
-    x->region = NULL;
-    return make_region(s, x, err, err_size);
+    if (x->region) {
+        note(s, "the shared region '%s' was shrunk by another process (ftruncate); making it again", x->name);
+        h278_shm_close(x->region);
+        x->region = NULL;
+    }
+    if (!make_region(s, x, err, err_size)) {
+        x->unmade = 0;
+        return 0;
+    }
+    if (x == &s->sessions[0])
+        return 1;
+    if (!x->unmade)
+        note(s, "%s; trying again while the other rings serve", err);
+    x->unmade = 1;
+    err[0] = 0;
+    return 0;
 }
 
 /*
@@ -511,7 +526,7 @@ static int renew_session(server *s, session *x, char *err, size_t err_size)
  */
 static int look_at_idle(server *s, session *x, h278_serve_stats *st, char *err, size_t err_size)
 {
-    if (h278_shm_lost(x->region))
+    if (!x->region || h278_shm_lost(x->region))
         return renew_session(s, x, err, err_size);
     h278_ring_header *h = x->ring.hdr;
     assert_header(s, x);
