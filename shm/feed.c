@@ -4,10 +4,11 @@
  * A feed attaches to a ring of the server by CAS of the ring header's
  * producer_pid from 0 to its own pid, so at most one producer is attached
  * to a ring at a time: the first ring (region NAME) if it is free, else the
- * first free one of the server's other rings (NAME.p1, NAME.p2 ..., as many
- * as the first ring's max_producers says, each checked to belong to the
- * same server). Where every ring made so far is taken and the server may
- * make more, it asks for one (more_wanted) and tries again. It remembers
+ * first free one of the server's other rings (NAME.p1, NAME.p2 ..., in
+ * order until one is not there, each checked to belong to the same
+ * server). Where every ring made so far is taken it asks the server for
+ * another (more_wanted; the server makes one if its --max-producers
+ * allows) and tries again. It remembers
  * the server's pid, start time and its ring's session number. Results are
  * taken in order; while waiting for one it looks at the server every
  * WAIT_SLICE_MS: gone, shutting down, or on a new session (the server
@@ -192,6 +193,7 @@ out:
  * open_ring); err says why either way. */
 static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size)
 {
+    f->server_pid = f->server_start = 0; /* the first ring's, once read: the others must match them */
     int rc = open_ring(f, name, err, err_size), first_taken = 0;
     if (rc == -1 || rc == 1)
         return rc;

@@ -69,7 +69,6 @@ enum session_end {
 };
 
 typedef struct session {
-    struct server *s;
     char name[H278_SHM_NAME_MAX + 1];
     h278_shm_region *region;
     h278_ring ring;
@@ -80,13 +79,12 @@ typedef struct session {
     /* This session's counts, added to by every worker. */
     _Atomic uint64_t blocks, bytes_in, bytes_out, errors;
     /* The main thread's: who attached, and what it last saw. */
-    uint64_t pid, attach_ns, last_check, last_head, last_tail, last_news;
+    uint64_t pid, last_check, last_head, last_tail, last_news;
     int unmade;               /* its region could not be made again: said once */
 } session;
 
 typedef struct worker {
     struct server *s;
-    unsigned index;
     h278_decoder *dec;
     h278_shm_thread *thread;
     unsigned next;            /* the session to look at first */
@@ -228,6 +226,8 @@ static void process_data(worker *w, session *x, const h278_ring_msg *m)
  */
 static int serve_session(worker *w, session *x, uint32_t timeout_ms)
 {
+    if (!atomic_load_explicit(&x->open, memory_order_relaxed))
+        return 0; /* a closed session costs its neighbours no shared write */
     int served = 0;
     atomic_fetch_add(&x->inside, 1); /* before open is read: see end_session */
     if (atomic_load(&x->open) && !atomic_load_explicit(&x->broken, memory_order_relaxed)) {
@@ -368,7 +368,7 @@ static int producer_alive(uint64_t pid, uint64_t start, int starts_known)
 static int open_session(server *s, session *x, uint64_t pid, h278_serve_stats *st)
 {
     x->pid = pid;
-    x->attach_ns = x->last_check = x->last_news = h278_shm_now_ns();
+    x->last_check = x->last_news = h278_shm_now_ns();
     x->last_head = x->last_tail = 0;
     atomic_store(&x->broken, 0);
     atomic_store(&x->blocks, 0);
@@ -641,7 +641,6 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
     }
     for (unsigned i = 0; i < s.threads; i++) {
         s.workers[i].s = &s;
-        s.workers[i].index = i;
         h278_error e = h278_decoder_new(name, NULL, &s.workers[i].dec);
         if (e) {
             snprintf(err, err_size, "decoder '%s': %s", name, h278_strerror(e));
@@ -650,7 +649,6 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
     }
     snprintf(st->decoder, sizeof st->decoder, "%s", h278_decoder_name(s.workers[0].dec));
     for (unsigned k = 0; k < s.max_sessions; k++) {
-        s.sessions[k].s = &s;
         if (k == 0)
             snprintf(s.sessions[k].name, sizeof s.sessions[k].name, "%s", o->name);
         else
