@@ -7,7 +7,10 @@
  *     sends a block with an impossible size and scribbles over its ring;
  *     (POSIX) it shrinks its region to nothing; (POSIX) it is killed
  *     mid-stream. The honest producers' outputs stay byte-identical, only
- *     the hostile sessions are dropped, and the next producer is served.
+ *     the hostile sessions are dropped, and the next producer is served;
+ *   - a server of two sessions, both taken: a producer that may wait queues
+ *     and is served when one ends; one that may not is told, after the 2 s
+ *     busy wait, that every session has a producer.
  * Runs in the release build, under ASan + UBSan, under TSAN (label threads:
  * there without the shrinking, whose remap is to TSAN a write racing every
  * access, and the killed child, forked while threads run) and under wine
@@ -281,6 +284,84 @@ static void kill_mid_stream(void)
 }
 #endif
 
+/* ---- Every session taken ------------------------------------------------- */
+
+typedef struct queued {
+    const char *name;
+    h278_test_block *block;
+    h278_shm_thread *thread;
+    _Atomic int done;
+    int rc;
+    char why[320];
+} queued;
+
+static void queued_main(void *arg)
+{
+    queued *q = arg;
+    q->rc = h278_test_feed_block(q->name, 10000, q->block, q->why, sizeof q->why);
+    atomic_store(&q->done, 1);
+}
+
+/* A producer holding a session: one block decoded, then it waits. */
+static h278_feed *hold_session(const char *server, h278_test_block *b)
+{
+    h278_feed_opts fo = {server, 10000, 0, 0, 0};
+    char err[320];
+    h278_feed *f = h278_feed_open(&fo, err, sizeof err);
+    CHECKF(f != NULL, "%s", err);
+    if (f)
+        CHECKF(h278_feed_send(f, b->packed + H278_FILE_HEADER_SIZE, b->block.total_size, sizeof b->data,
+                              b->params.max_len, b->block.checksum, NULL, NULL) == 0 &&
+                   h278_feed_drain(f, NULL, NULL) == 0,
+               "%s", h278_feed_error(f));
+    return f;
+}
+
+/* A server of two sessions, both taken: a producer that may wait queues and
+ * is served once one ends; one that may not is told the server is busy. */
+static void queue_when_full(void)
+{
+    char qname[64];
+    h278_test_region_name(qname, sizeof qname, "queue");
+    static h278_test_server q;
+    q.o.name = qname;
+    q.o.threads = 1;
+    q.o.max_producers = 2;
+    q.o.stop = &q.stop;
+    CHECK(h278_test_server_start(&q) == 0);
+    static h278_test_block tb;
+    CHECK(h278_test_block_make(&tb, 9) == 0);
+    h278_feed *a = hold_session(qname, &tb), *b = hold_session(qname, &tb);
+
+    static queued c;
+    c.name = qname;
+    c.block = &tb;
+    CHECK(h278_shm_thread_start(&c.thread, queued_main, &c) == 0);
+    h278_feed_opts fo = {qname, 0, 0, 0, 0};
+    char err[320];
+    const uint64_t t0 = h278_shm_now_ns();
+    h278_feed *d = h278_feed_open(&fo, err, sizeof err);
+    const double waited = (double)(h278_shm_now_ns() - t0) / 1e9;
+    CHECKF(d == NULL && strstr(err, "busy") && strstr(err, "each of its 2 sessions"), "%s", d ? "attached" : err);
+    CHECKF(waited >= 1.9 && waited < 10, "told it is busy after %.2f s, expected the 2 s busy wait", waited);
+    h278_feed_free(d);
+    CHECK(!atomic_load(&c.done)); /* still queued */
+
+    if (a)
+        CHECK(h278_feed_finish(a, NULL, NULL) == 0);
+    h278_feed_free(a);
+    h278_shm_thread_join(c.thread);
+    CHECKF(c.rc == 0, "the queued producer: %s", c.why);
+    if (b)
+        CHECK(h278_feed_finish(b, NULL, NULL) == 0);
+    h278_feed_free(b);
+    h278_test_server_join(&q);
+    CHECKF(q.rc == 0, "%s", q.err);
+    CHECKF(q.st.sessions == 3 && q.st.failed_sessions == 0 && q.st.peak_sessions == 2,
+           "%llu sessions, %llu failed, %llu at once", (unsigned long long)q.st.sessions,
+           (unsigned long long)q.st.failed_sessions, (unsigned long long)q.st.peak_sessions);
+}
+
 int main(void)
 {
     h278_test_region_name(name, sizeof name, "many");
@@ -335,5 +416,8 @@ int main(void)
     printf("%llu sessions (%llu dropped), %llu blocks; peak %llu at once\n", (unsigned long long)s.st.sessions,
            (unsigned long long)s.st.failed_sessions, (unsigned long long)s.st.blocks,
            (unsigned long long)s.st.peak_sessions);
+
+    /* 4. Every session taken. */
+    queue_when_full();
     return h278_test_finish();
 }
