@@ -259,9 +259,12 @@ def producers(folder):
               "which): its points have no number")
     if not rows:
         return
+    m = machine(folder)
     print("\nOne server, many producers (h278-shm-bench --producers: producer processes stream the Canterbury files'"
-          "\n128 KiB blocks, staged, each result checked, to one `h278 serve`; medians over runs). share = a"
-          "\nproducer's MB/s over an equal split of the total (1.00: fair):")
+          "\n128 KiB blocks, staged, each result checked, to one server process; medians over runs; "
+          f"{m.get('cpu', 'unknown CPU')},"
+          f"\n{m.get('cores', '?').split(' ')[0]} cores). share = a producer's MB/s over an equal split of the total "
+          "(1.00: fair):")
     print(f"  {'threads':>7} {'producers':>9} {'total MB/s':>10} {'vs 1 producer':>13} {'runs':>4} "
           f"{'slowest share':>13} {'fastest share':>13}")
     total = {}
