@@ -336,7 +336,6 @@ def profile(folder, out, meta, registry):
                               for v in variants] for d in chosen])
 
 
-
 def producers(folder, out, meta, machine):
     """producers.csv (h278-shm-bench --producers), if the run has one: the
     total MB/s against the number of producers, one series per thread
@@ -349,9 +348,9 @@ def producers(folder, out, meta, machine):
     for p in counts:
         line = [p]
         for t in threads:
-            mine = [r for r in rows if int(r["producers"]) == p and int(r["threads"]) == t]
-            totals = sorted({(r["run"], float(r["total_mb_per_s"])) for r in mine})
-            totals = sorted(x for _, x in totals)
+            # Each run's total is on every one of its producers' rows.
+            totals = sorted({r["run"]: float(r["total_mb_per_s"]) for r in rows
+                             if int(r["producers"]) == p and int(r["threads"]) == t}.values())
             line += [statistics.median(totals), totals[0], totals[-1]] if totals else ["NaN"] * 3
         for t in threads:
             shares = [float(r["share"]) for r in rows if int(r["producers"]) == p and int(r["threads"]) == t]
@@ -365,6 +364,7 @@ def producers(folder, out, meta, machine):
     meta["producers_note"] = (f"{meta['cpu']}, {meta['cores']} cores | {machine.get('date', 'no date')[:10]} | "
                               f"commit {machine.get('git_commit', 'unknown')[:10]} | {runs} run{'s' if runs != 1 else ''}"
                               f" per point; bars: slowest to fastest run")
+
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):

@@ -40,6 +40,8 @@ for a in "$@"; do
     *) echo "bench.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
   esac
 done
+[ "$profile_only" = 1 ] && [ "$producers_only" = 1 ] &&
+  { echo "bench.sh: --profile and --producers each run one step alone: pick one" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 root=$PWD
 . scripts/corpora.sh
@@ -99,8 +101,6 @@ charts_and_summary() {
   echo
   echo "results: $out  (charts: $out/charts/, $((SECONDS - start)) s)"
 }
-[ "$profile_only" = 1 ] && [ "$producers_only" = 1 ] &&
-  { echo "bench.sh: --profile and --producers each run one step alone: pick one" >&2; exit 2; }
 # One server, many producers (h278-shm-bench --producers): the full job
 # (step 3) and --producers.
 run_producers() {

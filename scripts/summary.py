@@ -14,8 +14,9 @@ coefficient of variation among the repetitions the row rests on; the whole
 `h278 decompress` process on the large file (hyperfine); and whether every
 output of that row was checked. Then the decode threads sweep and the
 feed -> serve pipeline, the transport cost (transport.txt) and one server
-with many producers (producers.csv), when the run has them; the whole-file times at 1 KB, 1 MB and 10 MB beside the
-targets H278 set itself in its first design; the cachegrind counts per
+with many producers (producers.csv), when the run has them; the
+whole-file times at 1 KB, 1 MB and 10 MB beside the targets H278 set
+itself in its first design; the cachegrind counts per
 symbol (profile.csv); and warnings where the numbers are not to be trusted
 (noisy rows, one repetition, a busy machine). A --profile or --producers
 run (no results.csv) prints its own table alone.
