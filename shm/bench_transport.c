@@ -33,6 +33,7 @@
  *      --csv writes one row per producer and run.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,11 +409,6 @@ static double producers_run(const bench *b, const char *name, unsigned producers
         offset[i] = stage;
         stage += (b->blocks[i].size + 63u) & ~63u;
     }
-    int ready[2], go[2], report[2];
-    if (pipe(ready) || pipe(go) || pipe(report)) {
-        free(offset);
-        return 0;
-    }
     fflush(stdout);
     pid_t server = fork();
     if (server == 0) {
@@ -433,25 +429,43 @@ static double producers_run(const bench *b, const char *name, unsigned producers
                     (unsigned long long)st.failed_sessions);
         _exit(rc || st.failed_sessions ? 1 : 0);
     }
+    /* The producers' pipes: ready (child to parent), go (parent to
+     * children), report (child to parent). The parent keeps only its own
+     * ends, so a producer that dies shows as the end of a pipe, not a hang. */
+    int ready[2], go[2], report[2];
+    int ok = server > 0 && !pipe(ready) && !pipe(go) && !pipe(report);
     pid_t child[H278_SERVE_MAX_PRODUCERS];
     unsigned started = 0;
-    for (; started < producers; started++)
-        if ((child[started] = fork()) == 0)
+    for (; ok && started < producers; started++)
+        if ((child[started] = fork()) == 0) {
+            close(ready[0]);
+            close(go[1]);
+            close(report[0]);
             producer_child(b, name, offset, stage, ready[1], go[0], report[1]);
-        else if (child[started] < 0)
+        } else if (child[started] < 0) {
             break;
-    int ok = started == producers;
-    for (unsigned i = 0; i < started; i++) {
+        }
+    const int piped = ok;
+    ok = ok && started == producers;
+    if (piped) {
+        close(ready[1]);
+        close(go[0]);
+        close(report[1]);
+    }
+    for (unsigned i = 0; ok && i < started; i++) {
+        struct pollfd pfd = {ready[0], POLLIN, 0};
         char c = 0;
-        ok = read(ready[0], &c, 1) == 1 && c && ok;
+        ok = poll(&pfd, 1, 30000) == 1 && read(ready[0], &c, 1) == 1 && c;
     }
     /* Everyone starts 20 ms from now and stops S seconds later. */
     const uint64_t start = h278_shm_now_ns() + 20000000u;
     const uint64_t window[2] = {start, start + (uint64_t)(b->seconds * 1e9)};
-    for (unsigned i = 0; i < started; i++)
-        ok = write(go[1], window, sizeof window) == (ssize_t)sizeof window && ok;
+    for (unsigned i = 0; ok && i < started; i++)
+        ok = write(go[1], window, sizeof window) == (ssize_t)sizeof window;
+    if (piped)
+        close(go[1]); /* a producer still waiting for the start reads the end and gives up */
     uint64_t bytes = 0, last = 0;
-    for (unsigned i = 0; i < started; i++) {
+    for (unsigned i = 0; ok && i < started; i++) {
         producer_report rep;
         if (read(report[0], &rep, sizeof rep) != (ssize_t)sizeof rep || !rep.ok || rep.last_ns <= start) {
             ok = 0;
@@ -463,17 +477,20 @@ static double producers_run(const bench *b, const char *name, unsigned producers
     }
     for (unsigned i = 0; i < started; i++) {
         int status;
+        if (!ok)
+            kill(child[i], SIGKILL);
         waitpid(child[i], &status, 0);
         ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
-    kill(server, SIGTERM);
-    int status;
-    waitpid(server, &status, 0);
-    ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    for (int k = 0; k < 2; k++) {
-        close(ready[k]);
-        close(go[k]);
-        close(report[k]);
+    if (piped) {
+        close(ready[0]);
+        close(report[0]);
+    }
+    if (server > 0) {
+        kill(server, SIGTERM);
+        int status;
+        waitpid(server, &status, 0);
+        ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
     free(offset);
     if (!ok) {
