@@ -7,8 +7,8 @@
  * first free one of the server's other rings (NAME.p1, NAME.p2 ..., in
  * order until one is not there, each checked to belong to the same
  * server). Where every ring made so far is taken it asks the server for
- * another (more_wanted; the server makes one if its --max-producers
- * allows) and tries again. It remembers
+ * one more (it raises more_wanted to the number of rings it needs; the
+ * server makes it if its --max-producers allows) and tries again. It remembers
  * the server's pid, start time and its ring's session number. Results are
  * taken in order; while waiting for one it looks at the server every
  * WAIT_SLICE_MS: gone, shutting down, or on a new session (the server
@@ -98,10 +98,13 @@ static void ring_server(h278_shm_region *r, h278_ring_header *h)
     h278_shm_wake(r, 0, &h->request_word, 1);
 }
 
+/* open_ring's answer when there is no region of that name. */
+#define NO_REGION (-3)
+
 /* Opens the ring of the region NAME and checks that a live server serves
- * it. Returns 0 (f->region and f->ring set), -1 to retry (not there, or not
- * ready yet), -2 to retry (a live server whose header says otherwise), or 1
- * for a final failure; err says why either way. */
+ * it. Returns 0 (f->region and f->ring set), NO_REGION or -1 to retry (not
+ * there, or not ready yet), -2 to retry (a live server whose header says
+ * otherwise), or 1 for a final failure; err says why either way. */
 static int open_ring(h278_feed *f, const char *name, char *err, size_t err_size)
 {
     /* A region a peer shrank below its header (or to nothing) while the
@@ -112,7 +115,7 @@ static int open_ring(h278_feed *f, const char *name, char *err, size_t err_size)
     if (se) {
         snprintf(err, err_size, "cannot attach to server '%s': %s", name, h278_shm_strerror(se));
         f->region = NULL;
-        return se == H278_SHM_NOT_FOUND ? -1 : 1;
+        return se == H278_SHM_NOT_FOUND ? NO_REGION : 1;
     }
     int rc = -1;
     if (h278_ring_attach(&f->ring, h278_shm_addr(f->region), h278_shm_size(f->region)) != H278_RING_OK) {
@@ -195,8 +198,8 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
 {
     f->server_pid = f->server_start = 0; /* the first ring's, once read: the others must match them */
     int rc = open_ring(f, name, err, err_size), first_taken = 0;
-    if (rc == -1 || rc == 1)
-        return rc;
+    if (rc == NO_REGION || rc == -1 || rc == 1)
+        return rc == NO_REGION ? -1 : rc;
     if (rc == 0) {
         if ((rc = take_ring(f, name, err, err_size)) == 0)
             return 0;
@@ -207,17 +210,21 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
      * first was; none of them depends on what is in the first. */
     const uint64_t server_pid = f->server_pid, server_start = f->server_start;
     char other[H278_SHM_NAME_MAX + 16], why[320];
+    int all_taken = first_taken; /* every ring so far has a producer: ask for one more */
     uint32_t k = 1;
     for (; k < H278_SERVE_MAX_PRODUCERS && rc; k++) {
         snprintf(other, sizeof other, "%s.p%u", name, k);
         int got = open_ring(f, other, why, sizeof why);
-        if (got == -1)
-            break; /* not made yet: the server makes them in order */
-        if (got)
+        if (got == NO_REGION)
+            break; /* not made yet: the server makes them in order, when asked (below) */
+        if (got) {
+            all_taken = 0; /* being made, or not serving just now */
             continue;
+        }
         if (server_pid && (f->server_pid != server_pid || f->server_start != server_start)) {
             h278_shm_close(f->region); /* another server's region of that name */
             f->region = NULL;
+            all_taken = 0;
             continue;
         }
         rc = take_ring(f, other, why, sizeof why);
@@ -228,8 +235,13 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
     h278_ring first;
     if (h278_shm_open(name, &first_region) == H278_SHM_OK) {
         if (h278_ring_attach(&first, h278_shm_addr(first_region), h278_shm_size(first_region)) == H278_RING_OK) {
-            if (rc)
-                atomic_fetch_add_explicit(&first.hdr->more_wanted, 1, memory_order_relaxed);
+            /* Ask for k + 1 rings (asking again while it is being made
+             * asks for the same one). */
+            uint32_t wanted = atomic_load_explicit(&first.hdr->more_wanted, memory_order_relaxed);
+            while (rc && all_taken && wanted < k + 1 &&
+                   !atomic_compare_exchange_weak_explicit(&first.hdr->more_wanted, &wanted, k + 1,
+                                                          memory_order_relaxed, memory_order_relaxed))
+                ;
             ring_server(first_region, first.hdr);
         }
         h278_shm_close(first_region);

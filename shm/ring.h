@@ -112,8 +112,9 @@ typedef struct h278_ring_header {
      * waits (feed.c), so any value is harmless. */
     _Atomic uint32_t consumers;
     /* First ring only: a producer that finds every ring the server made so
-     * far taken (NAME, NAME.p1, NAME.p2 ..., transport.h) bumps it, and the
-     * server makes the next, up to its --max-producers. */
+     * far taken (NAME, NAME.p1, NAME.p2 ..., transport.h) raises it to the
+     * number of rings it needs, and the server makes the next, up to its
+     * --max-producers. */
     _Atomic uint32_t more_wanted;
     /* Producer side. */
     _Alignas(64) _Atomic uint64_t head;   /* positions published */

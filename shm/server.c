@@ -104,7 +104,6 @@ typedef struct server {
     int running;              /* workers started (main thread) */
     uint64_t run_start_ns;
     _Atomic int quit;         /* workers: return */
-    uint32_t more_seen;       /* the first ring's more_wanted, as last acted on */
     uint64_t self_start;      /* this process's start time (0: the system has none) */
     /* The regions' geometry, to make them (make_region). */
     size_t size;
@@ -151,8 +150,6 @@ static int make_region(server *s, session *x, char *err, size_t err_size)
                    s->o->stage, nonce);
     x->ring.region = x->region;
     x->ring.busy_poll = s->o->busy_poll;
-    if (x == &s->sessions[0])
-        s->more_seen = 0;
     assert_header(s, x);
     return 0;
 }
@@ -550,17 +547,16 @@ static int look_at_idle(server *s, session *x, h278_serve_stats *st, char *err, 
 }
 
 /* Makes the next session's region when a producer found every ring taken
- * (it bumped the first ring's more_wanted). One that cannot be made (no
- * memory left for it, or its name taken by another live server) leaves the
- * server with the sessions it has, and says so. */
+ * (it raised the first ring's more_wanted to the number of rings it needs).
+ * One that cannot be made (no memory left for it, or its name taken by
+ * another live server) leaves the server with the sessions it has, and says
+ * so. */
 static void make_wanted(server *s)
 {
-    h278_ring_header *h0 = s->sessions[0].ring.hdr;
-    const uint32_t wanted = atomic_load_explicit(&h0->more_wanted, memory_order_relaxed);
+    const uint32_t wanted = atomic_load_explicit(&s->sessions[0].ring.hdr->more_wanted, memory_order_relaxed);
     const unsigned made = atomic_load(&s->made);
-    if (wanted == s->more_seen || made == s->max_sessions)
+    if (wanted <= made || made == s->max_sessions)
         return;
-    s->more_seen = wanted;
     char err[256];
     if (make_region(s, &s->sessions[made], err, sizeof err)) {
         note(s, "%s: serving at most %u producer%s at once", err, made, made == 1 ? "" : "s");
