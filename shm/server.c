@@ -21,7 +21,8 @@
  * no producer waits while another streams). With nothing anywhere it
  * sleeps on one open session's doorbell (a different one each time) for at
  * most CLAIM_SLICE_MS, or SHARED_SLICE_MS when several sessions are open,
- * since a block published on another ring does not wake it.
+ * since a block published on another ring does not wake it (a session that
+ * opens wakes the workers asleep on the others).
  *
  * A session ends when its producer closes and every position is claimed,
  * when its process is gone, when a worker finds it broke the protocol, when
@@ -378,6 +379,12 @@ static int open_session(server *s, session *x, uint64_t pid, h278_serve_stats *s
     const unsigned open = atomic_fetch_add(&s->open_count, 1) + 1;
     if (open > st->peak_sessions)
         st->peak_sessions = open;
+    /* Workers asleep on another session's doorbell look at this one now,
+     * not at the end of their slice. */
+    const unsigned made = atomic_load(&s->made);
+    for (unsigned k = 0; k < made && open > 1; k++)
+        if (&s->sessions[k] != x && atomic_load(&s->sessions[k].open))
+            h278_ring_wake_all(&s->sessions[k].ring);
     note(s, "producer %llu attached (%s)", (unsigned long long)pid, x->name);
     return 0;
 }
