@@ -30,7 +30,9 @@
  *      at N decode threads, all from the same start time for S seconds: the
  *      total decoded MB/s (every producer's bytes over the time to the last
  *      result) and each producer's share of it against an equal split.
- *      --csv writes one row per producer and run.
+ *      --csv writes one row per producer and run. --silent-producer adds
+ *      one more producer to every run that holds a session and sends
+ *      nothing (a stalled producer); the numbers are the others'.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -56,6 +58,7 @@ typedef struct bench {
     unsigned threads, reps;
     uint32_t slots;
     int busy_poll;          /* 1: the producer spins instead of sleeping; 2: both sides */
+    int silent_producer;    /* --producers: one more producer that holds a session and sends nothing */
     double seconds;
     const char *decoder;
     h278_enc_params enc;
@@ -342,17 +345,19 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
 typedef struct producer_report {
     uint64_t bytes;    /* decoded bytes checked, from the start time on */
     uint64_t last_ns;  /* when its last result was taken */
-    uint32_t ok;
+    uint32_t ok, silent;
 } producer_report;
 
 /* One producer process: attaches, stages every block, has one decoded (its
  * session is then open at the server), says so on ready_fd, reads the start
  * and stop times from go_fd, sends staged blocks (each result checked) from
- * the start until the stop, finishes, and reports on report_fd. */
+ * the start until the stop (a silent one sends nothing: it holds its
+ * session, as a stalled producer would), finishes, and reports on
+ * report_fd. */
 static void producer_child(const bench *b, const char *name, const uint32_t *offset, uint32_t stage, int ready_fd,
-                           int go_fd, int report_fd)
+                           int go_fd, int report_fd, int silent)
 {
-    producer_report rep = {0, 0, 0};
+    producer_report rep = {0, 0, 0, (uint32_t)silent};
     h278_feed_opts fo = {name, 10000, 0, 0, 0};
     char err[320];
     h278_feed *f = h278_feed_open(&fo, err, sizeof err);
@@ -376,7 +381,9 @@ static void producer_child(const bench *b, const char *name, const uint32_t *off
     while (ok && h278_shm_now_ns() < window[0])
         if (h278_shm_nap_us(50))
             h278_shm_sleep_ms(1);
-    for (uint64_t i = 0; ok && h278_shm_now_ns() < window[1]; i++) {
+    while (ok && silent && h278_shm_now_ns() < window[1])
+        h278_shm_sleep_ms(1);
+    for (uint64_t i = 0; ok && !silent && h278_shm_now_ns() < window[1]; i++) {
         const block_ref *r = &b->blocks[i % b->nblocks];
         ok = !h278_feed_send_staged(f, offset[i % b->nblocks], r->size, r->decoded_size, b->max_len, r->checksum,
                                     NULL, NULL);
@@ -417,7 +424,7 @@ static double producers_run(const bench *b, const char *name, unsigned producers
         o.name = name;
         o.threads = threads;
         o.decoder = b->decoder;
-        o.max_producers = producers;
+        o.max_producers = producers + (b->silent_producer != 0);
         o.slots = b->slots;
         o.max_block = b->enc.block_size;
         o.stage = stage;
@@ -436,17 +443,18 @@ static double producers_run(const bench *b, const char *name, unsigned producers
     int ok = server > 0 && !pipe(ready) && !pipe(go) && !pipe(report);
     pid_t child[H278_SERVE_MAX_PRODUCERS];
     unsigned started = 0;
-    for (; ok && started < producers; started++)
+    const unsigned children = producers + (b->silent_producer != 0); /* the silent one last */
+    for (; ok && started < children; started++)
         if ((child[started] = fork()) == 0) {
             close(ready[0]);
             close(go[1]);
             close(report[0]);
-            producer_child(b, name, offset, stage, ready[1], go[0], report[1]);
+            producer_child(b, name, offset, stage, ready[1], go[0], report[1], started == producers);
         } else if (child[started] < 0) {
             break;
         }
     const int piped = ok;
-    ok = ok && started == producers;
+    ok = ok && started == children;
     if (piped) {
         close(ready[1]);
         close(go[0]);
@@ -465,13 +473,15 @@ static double producers_run(const bench *b, const char *name, unsigned producers
     if (piped)
         close(go[1]); /* a producer still waiting for the start reads the end and gives up */
     uint64_t bytes = 0, last = 0;
-    for (unsigned i = 0; ok && i < started; i++) {
+    for (unsigned i = 0, sending = 0; ok && i < started; i++) {
         producer_report rep;
         if (read(report[0], &rep, sizeof rep) != (ssize_t)sizeof rep || !rep.ok || rep.last_ns <= start) {
             ok = 0;
             continue;
         }
-        mbps[i] = (double)rep.bytes / ((double)(rep.last_ns - start) / 1e9) / 1e6;
+        if (rep.silent)
+            continue;
+        mbps[sending++] = (double)rep.bytes / ((double)(rep.last_ns - start) / 1e9) / 1e6;
         bytes += rep.bytes;
         last = rep.last_ns > last ? rep.last_ns : last;
     }
@@ -526,8 +536,8 @@ static void many_producers(const bench *b, const char *name, const unsigned *cou
                 }
             }
             char what[96];
-            snprintf(what, sizeof what, "%u producer%s, %u thread%s: total", p, p == 1 ? "" : "s", threads,
-                     threads == 1 ? "" : "s");
+            snprintf(what, sizeof what, "%u producer%s%s, %u thread%s: total", p, p == 1 ? "" : "s",
+                     b->silent_producer ? " + 1 silent" : "", threads, threads == 1 ? "" : "s");
             report(what, total, b->reps, "MB/s");
             if (share_max > 0)
                 printf("  %-42s min %.3f, max %.3f of an equal share\n", "each producer's MB/s", share_min,
@@ -583,7 +593,7 @@ static int load(bench *b, char **files, int nfiles, uint8_t **keep, size_t *nkee
 
 int main(int argc, char **argv)
 {
-    bench b = {1, 5, 0, 0, 1.0, NULL, {0}, NULL, 0, 0, 0};
+    bench b = {.threads = 1, .reps = 5, .seconds = 1.0};
     h278_enc_params_default(&b.enc);
     char **files = calloc((size_t)argc, sizeof *files);
     int nfiles = 0;
@@ -600,7 +610,9 @@ int main(int argc, char **argv)
                 }
                 counts[ncounts++] = (unsigned)n;
             }
-        } else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+        } else if (!strcmp(argv[i], "--silent-producer"))
+            b.silent_producer = 1;
+        else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
             csv_path = argv[++i];
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             b.threads = (unsigned)atoi(argv[++i]);
@@ -625,7 +637,7 @@ int main(int argc, char **argv)
         else if (argv[i][0] == '-') {
             fprintf(stderr, "usage: h278-shm-bench [--threads N] [--decoder D] [--seconds S] [--reps R] "
                             "[--slots N] [--[feed-]busy-poll] [--block SIZE] [-K K] [--interleaved]\n"
-                            "                      [--producers LIST [--csv FILE]] FILE...\n");
+                            "                      [--producers LIST [--silent-producer] [--csv FILE]] FILE...\n");
             return argv[i][1] == 'h' ? 0 : 2;
         } else
             files[nfiles++] = argv[i];

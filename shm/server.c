@@ -19,10 +19,11 @@
  * from the one after the session it served last, and takes one block from
  * the first that has one (a round-robin over sessions, a block at a time:
  * no producer waits while another streams). With nothing anywhere it
- * sleeps on one open session's doorbell (a different one each time) for at
- * most CLAIM_SLICE_MS, or SHARED_SLICE_MS when several sessions are open,
- * since a block published on another ring does not wake it (a session that
- * opens wakes the workers asleep on the others).
+ * sleeps on the doorbell of the open session whose blocks came last (so a
+ * producer that stalls is not slept on while another sends) for at most
+ * CLAIM_SLICE_MS, or SHARED_SLICE_MS when several sessions are open, since
+ * a block published on another ring does not wake it (a session that opens
+ * wakes the workers asleep on the others).
  *
  * A session ends when its producer closes and every position is claimed,
  * when its process is gone, when a worker finds it broke the protocol, when
@@ -79,6 +80,7 @@ typedef struct session {
     char broken_msg[256];     /* written by the worker that set broken */
     /* This session's counts, added to by every worker. */
     _Atomic uint64_t blocks, bytes_in, bytes_out, errors;
+    _Atomic uint64_t last_block_ns; /* when a worker last took one of its blocks (or it opened) */
     /* The main thread's: who attached, and what it last saw. */
     uint64_t pid, last_check, last_head, last_tail, last_news;
     int unmade;               /* its region could not be made again: said once */
@@ -89,7 +91,6 @@ typedef struct worker {
     h278_decoder *dec;
     h278_shm_thread *thread;
     unsigned next;            /* the session to look at first */
-    unsigned sleep_at;        /* the session whose doorbell it sleeps on next */
     h278_hist latency;
     uint64_t first_ns, last_ns; /* while running; read after join */
 } worker;
@@ -209,6 +210,7 @@ static void process_data(worker *w, session *x, const h278_ring_msg *m)
         w->first_ns = t0;
     w->last_ns = t1;
     h278_hist_add(&w->latency, t1 - t0);
+    atomic_store_explicit(&x->last_block_ns, t1, memory_order_relaxed);
     atomic_fetch_add_explicit(&x->blocks, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&x->bytes_in, m->len, memory_order_relaxed);
     if (err)
@@ -260,16 +262,23 @@ static void worker_main(void *arg)
         }
         if (served)
             continue;
-        /* None has one: sleep on the doorbell of an open session. */
+        /* None has one: sleep on the doorbell of the open session whose
+         * blocks came last, the likeliest to send the next (a producer that
+         * stalls is never slept on while another sends). */
         unsigned k = made;
-        for (unsigned i = 0; i < made && k == made; i++)
-            if (atomic_load(&s->sessions[(w->sleep_at + i) % made].open))
-                k = (w->sleep_at + i) % made;
+        uint64_t latest = 0;
+        for (unsigned i = 0; i < made; i++) {
+            session *x = &s->sessions[i];
+            const uint64_t at = atomic_load_explicit(&x->last_block_ns, memory_order_relaxed);
+            if (atomic_load_explicit(&x->open, memory_order_relaxed) && (k == made || at > latest)) {
+                k = i;
+                latest = at;
+            }
+        }
         if (k == made) {
             h278_shm_sleep_ms(1); /* between sessions: the main thread stops us if none opens */
             continue;
         }
-        w->sleep_at = k + 1;
         const uint32_t slice = atomic_load(&s->open_count) > 1 ? SHARED_SLICE_MS : CLAIM_SLICE_MS;
         if (serve_session(w, &s->sessions[k], slice))
             w->next = k + 1;
@@ -282,7 +291,7 @@ static int start_workers(server *s)
     for (unsigned i = 0; i < s->threads; i++) {
         worker *w = &s->workers[i];
         w->first_ns = w->last_ns = 0;
-        w->next = w->sleep_at = i;
+        w->next = i;
         if (h278_shm_thread_start(&w->thread, worker_main, w)) {
             atomic_store(&s->quit, 1);
             for (unsigned j = 0; j < i; j++)
@@ -373,6 +382,7 @@ static int open_session(server *s, session *x, uint64_t pid, h278_serve_stats *s
     atomic_store(&x->bytes_in, 0);
     atomic_store(&x->bytes_out, 0);
     atomic_store(&x->errors, 0);
+    atomic_store(&x->last_block_ns, x->last_check); /* a new session is slept on first */
     if (!s->running && start_workers(s))
         return 1;
     atomic_store(&x->open, 1);
