@@ -327,6 +327,7 @@ static void queue_when_full(void)
     q.o.name = qname;
     q.o.threads = 1;
     q.o.max_producers = 2;
+    q.o.max_block = 64u << 10;
     q.o.stop = &q.stop;
     CHECK(h278_test_server_start(&q) == 0);
     static h278_test_block tb;
@@ -369,6 +370,7 @@ int main(void)
     s.o.name = name;
     s.o.threads = 2;
     s.o.max_producers = MAX_PRODUCERS;
+    s.o.max_block = 64u << 10; /* 8 regions of a few MiB, not of 56 */
     s.o.stop = &s.stop;
     s.o.idle_timeout_ms = 10000;
     CHECK(h278_test_server_start(&s) == 0);
