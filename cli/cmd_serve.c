@@ -109,7 +109,8 @@ static void print_json(const h278_serve_stats *st)
            (unsigned long long)st->blocks, (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out,
            st->seconds, mb_per_s(st->bytes_out, st->seconds), st->threads, st->decoder,
            (unsigned long long)st->sessions, (unsigned long long)st->failed_sessions,
-           (unsigned long long)st->peak_sessions, (unsigned long long)st->block_errors, (double)h278_hist_quantile(&st->latency, 0.50) / 1e3,
+           (unsigned long long)st->peak_sessions, (unsigned long long)st->block_errors,
+           (double)h278_hist_quantile(&st->latency, 0.50) / 1e3,
            (double)h278_hist_quantile(&st->latency, 0.90) / 1e3,
            (double)h278_hist_quantile(&st->latency, 0.99) / 1e3, (double)st->latency.max / 1e3);
 }
@@ -199,7 +200,8 @@ int h278_cmd_serve(int argc, char **argv)
                 "p99 %.1f us\n",
                 (unsigned long long)st.blocks, h278_cli_plural(st.blocks), (unsigned long long)st.sessions,
                 h278_cli_plural(st.sessions), (unsigned long long)st.failed_sessions,
-                (unsigned long long)st.peak_sessions, (unsigned long long)st.block_errors, h278_cli_plural(st.block_errors),
+                (unsigned long long)st.peak_sessions, (unsigned long long)st.block_errors,
+                h278_cli_plural(st.block_errors),
                 (double)st.bytes_in / 1e6, (double)st.bytes_out / 1e6, st.seconds,
                 mb_per_s(st.bytes_out, st.seconds), st.decoder, st.threads, h278_cli_plural(st.threads),
                 (double)h278_hist_quantile(&st.latency, 0.50) / 1e3,
