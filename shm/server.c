@@ -106,6 +106,7 @@ typedef struct server {
     int running;              /* workers started (main thread) */
     uint64_t run_start_ns;
     _Atomic int quit;         /* workers: return */
+    unsigned first_made;      /* times the first ring's region was made (main thread) */
     uint64_t self_start;      /* this process's start time (0: the system has none) */
     /* The regions' geometry, to make them (make_region). */
     size_t size;
@@ -152,6 +153,8 @@ static int make_region(server *s, session *x, char *err, size_t err_size)
                    s->o->stage, nonce);
     x->ring.region = x->region;
     x->ring.busy_poll = s->o->busy_poll;
+    if (x == &s->sessions[0])
+        s->first_made++;
     assert_header(s, x);
     return 0;
 }
@@ -516,6 +519,8 @@ static int renew_session(server *s, session *x, char *err, size_t err_size)
     }
     if (x->region) {
         note(s, "the shared region '%s' was shrunk by another process (ftruncate); making it again", x->name);
+        if (x == &s->sessions[0])
+            h278_shm_wake_on_interrupt(NULL, 0, NULL); /* its word goes away with it */
         h278_shm_close(x->region);
         x->region = NULL;
     }
@@ -680,6 +685,7 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
          * attaching anywhere rings it afterwards (feed.c), as does an
          * interrupt, and the idle wait below then returns at once. */
         h278_ring_header *h0 = s.sessions[0].ring.hdr;
+        const unsigned first_made = s.first_made; /* h0 stays valid while this holds */
         h278_shm_wake_on_interrupt(s.sessions[0].region, 0, &h0->request_word);
         const uint32_t seen = atomic_load_explicit(&h0->request_word, memory_order_acquire);
         const uint64_t now = h278_shm_now_ns();
@@ -733,7 +739,7 @@ int h278_serve(const h278_serve_opts *o, h278_serve_stats *st, char *err, size_t
             uint32_t timeout = atomic_load(&s.made) > 1 ? IDLE_LOOK_MS : H278_SHM_FOREVER;
             if (o->stop)
                 timeout = STOP_LOOK_MS;
-            if (!stop_requested(&s))
+            if (!stop_requested(&s) && s.first_made == first_made)
                 h278_shm_wait(s.sessions[0].region, 0, &h0->request_word, seen, timeout);
         }
     }
