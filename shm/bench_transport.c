@@ -52,6 +52,7 @@
 typedef struct block_ref {
     const uint8_t *bytes;
     uint32_t size, decoded_size, checksum;
+    uint32_t stage_offset; /* where a staging producer places it (place_blocks) */
 } block_ref;
 
 typedef struct bench {
@@ -65,6 +66,7 @@ typedef struct bench {
     block_ref *blocks;
     size_t nblocks;
     uint64_t decoded_total;
+    uint32_t stage_bytes;   /* a stage that holds every block, each at its stage_offset */
     unsigned max_len;
 } bench;
 
@@ -252,6 +254,13 @@ static double cpu_s(int who)
     return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+/* Places every block in a stage of at least b->stage_bytes. */
+static void place_blocks(const bench *b, uint8_t *stage)
+{
+    for (size_t i = 0; i < b->nblocks; i++)
+        memcpy(stage + b->blocks[i].stage_offset, b->blocks[i].bytes, b->blocks[i].size);
+}
+
 /* Decoded MB/s end to end; cpu[0] and cpu[1] receive the CPUs the producer
  * and the server kept busy on average (CPU seconds over wall seconds). The
  * producer copies each block into its slot, or (staged) places every block
@@ -261,16 +270,7 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
                                  double cpu[2])
 {
     cpu[0] = cpu[1] = 0;
-    uint32_t stage = 0, *offset = NULL;
-    if (staged) {
-        offset = malloc(b->nblocks * sizeof *offset);
-        if (!offset)
-            return 0;
-        for (size_t i = 0; i < b->nblocks; i++) {
-            offset[i] = stage;
-            stage += (b->blocks[i].size + 63u) & ~63u;
-        }
-    }
+    const uint32_t stage = staged ? b->stage_bytes : 0;
     double t0 = now_s(), self0 = cpu_s(RUSAGE_SELF), children0 = cpu_s(RUSAGE_CHILDREN);
     pid_t child = fork();
     if (child == 0) {
@@ -303,11 +303,11 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
                     (unsigned long)stage);
             failed = 1;
         }
-        for (size_t i = 0; staged && !failed && i < b->nblocks; i++)
-            memcpy(area + offset[i], b->blocks[i].bytes, b->blocks[i].size);
+        if (staged && !failed)
+            place_blocks(b, area);
         for (uint64_t i = 0; i < nblocks && !failed; i++) {
             const block_ref *r = &b->blocks[i % b->nblocks];
-            failed = staged ? h278_feed_send_staged(f, offset[i % b->nblocks], r->size, r->decoded_size, b->max_len,
+            failed = staged ? h278_feed_send_staged(f, r->stage_offset, r->size, r->decoded_size, b->max_len,
                                                     r->checksum, NULL, NULL)
                             : h278_feed_send(f, r->bytes, r->size, r->decoded_size, b->max_len, r->checksum,
                                              NULL, NULL);
@@ -335,7 +335,6 @@ static double decode_through_shm(const bench *b, const char *name, uint64_t nblo
     double wall = now_s() - t0;
     cpu[0] = (cpu_s(RUSAGE_SELF) - self0) / wall;
     cpu[1] = (cpu_s(RUSAGE_CHILDREN) - children0) / wall;
-    free(offset);
     return mbps;
 }
 
@@ -354,8 +353,7 @@ typedef struct producer_report {
  * the start until the stop (a silent one sends nothing: it holds its
  * session, as a stalled producer would), finishes, and reports on
  * report_fd. */
-static void producer_child(const bench *b, const char *name, const uint32_t *offset, uint32_t stage, int ready_fd,
-                           int go_fd, int report_fd, int silent)
+static void producer_child(const bench *b, const char *name, int ready_fd, int go_fd, int report_fd, int silent)
 {
     producer_report rep = {0, 0, 0, (uint32_t)silent};
     h278_feed_opts fo = {name, 10000, 0, 0, 0};
@@ -363,13 +361,13 @@ static void producer_child(const bench *b, const char *name, const uint32_t *off
     h278_feed *f = h278_feed_open(&fo, err, sizeof err);
     uint32_t capacity = 0;
     uint8_t *area = f ? h278_feed_stage(f, &capacity) : NULL;
-    int ok = area && capacity >= stage;
+    int ok = area && capacity >= b->stage_bytes;
     if (!ok)
         fprintf(stderr, "h278-shm-bench: producer: %s\n", f ? "the server's stage is too small" : err);
-    for (size_t i = 0; ok && i < b->nblocks; i++)
-        memcpy(area + offset[i], b->blocks[i].bytes, b->blocks[i].size);
+    if (ok)
+        place_blocks(b, area);
     const block_ref *r0 = &b->blocks[0];
-    ok = ok && !h278_feed_send_staged(f, offset[0], r0->size, r0->decoded_size, b->max_len, r0->checksum, NULL, NULL) &&
+    ok = ok && !h278_feed_send_staged(f, r0->stage_offset, r0->size, r0->decoded_size, b->max_len, r0->checksum, NULL, NULL) &&
          !h278_feed_drain(f, NULL, NULL);
     const char ready = (char)ok;
     uint64_t window[2] = {0, 0};
@@ -385,7 +383,7 @@ static void producer_child(const bench *b, const char *name, const uint32_t *off
         h278_shm_sleep_ms(1);
     for (uint64_t i = 0; ok && !silent && h278_shm_now_ns() < window[1]; i++) {
         const block_ref *r = &b->blocks[i % b->nblocks];
-        ok = !h278_feed_send_staged(f, offset[i % b->nblocks], r->size, r->decoded_size, b->max_len, r->checksum,
+        ok = !h278_feed_send_staged(f, r->stage_offset, r->size, r->decoded_size, b->max_len, r->checksum,
                                     NULL, NULL);
     }
     ok = ok && !h278_feed_finish(f, NULL, NULL);
@@ -409,13 +407,6 @@ static void producer_child(const bench *b, const char *name, const uint32_t *off
  */
 static double producers_run(const bench *b, const char *name, unsigned producers, unsigned threads, double *mbps)
 {
-    uint32_t stage = 0, *offset = malloc(b->nblocks * sizeof *offset);
-    if (!offset)
-        return 0;
-    for (size_t i = 0; i < b->nblocks; i++) {
-        offset[i] = stage;
-        stage += (b->blocks[i].size + 63u) & ~63u;
-    }
     fflush(stdout);
     pid_t server = fork();
     if (server == 0) {
@@ -427,7 +418,7 @@ static double producers_run(const bench *b, const char *name, unsigned producers
         o.max_producers = producers + (b->silent_producer != 0);
         o.slots = b->slots;
         o.max_block = b->enc.block_size;
-        o.stage = stage;
+        o.stage = b->stage_bytes;
         h278_serve_stats st;
         char err[256];
         int rc = h278_serve(&o, &st, err, sizeof err);
@@ -449,7 +440,7 @@ static double producers_run(const bench *b, const char *name, unsigned producers
             close(ready[0]);
             close(go[1]);
             close(report[0]);
-            producer_child(b, name, offset, stage, ready[1], go[0], report[1], started == producers);
+            producer_child(b, name, ready[1], go[0], report[1], started == producers);
         } else if (child[started] < 0) {
             break;
         }
@@ -502,7 +493,6 @@ static double producers_run(const bench *b, const char *name, unsigned producers
         waitpid(server, &status, 0);
         ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
-    free(offset);
     if (!ok) {
         failures++;
         return 0;
@@ -582,7 +572,8 @@ static int load(bench *b, char **files, int nfiles, uint8_t **keep, size_t *nkee
                 cap = cap ? 2 * cap : 256;
                 b->blocks = realloc(b->blocks, cap * sizeof *b->blocks);
             }
-            b->blocks[b->nblocks++] = (block_ref){packed + off, blk.total_size, d, blk.checksum};
+            b->blocks[b->nblocks++] = (block_ref){packed + off, blk.total_size, d, blk.checksum, b->stage_bytes};
+            b->stage_bytes += (blk.total_size + 63u) & ~63u;
             b->decoded_total += d;
             off += blk.total_size;
         }

@@ -98,6 +98,13 @@ static void ring_server(h278_shm_region *r, h278_ring_header *h)
     h278_shm_wake(r, 0, &h->request_word, 1);
 }
 
+/* Lets go of the region open_ring opened. */
+static void close_ring(h278_feed *f)
+{
+    h278_shm_close(f->region);
+    f->region = NULL;
+}
+
 /* open_ring's answer when there is no region of that name. */
 #define NO_REGION (-3)
 
@@ -150,14 +157,13 @@ static int open_ring(h278_feed *f, const char *name, char *err, size_t err_size)
     }
     return 0;
 out:
-    h278_shm_close(f->region);
-    f->region = NULL;
+    close_ring(f);
     return rc;
 }
 
-/* Attaches to the ring just opened. Returns 0, or -2 (with the region
- * closed and err saying why) to retry: taken by another producer, or not
- * reset. */
+/* Attaches to the ring just opened. Returns 0, or -2 (err says why) to
+ * retry: taken by another producer, or not reset; the region stays open
+ * either way. */
 static int take_ring(h278_feed *f, const char *name, char *err, size_t err_size)
 {
     h278_ring_header *h = f->ring.hdr;
@@ -168,7 +174,7 @@ static int take_ring(h278_feed *f, const char *name, char *err, size_t err_size)
         snprintf(err, err_size, "server '%s' is busy with another producer (pid %llu)", name,
                  (unsigned long long)none);
         ring_server(f->region, h); /* an idle server then checks that producer */
-        goto out;
+        return -2;
     }
     atomic_store_explicit(&h->producer_start, start, memory_order_relaxed);
     f->session = atomic_load_explicit(&h->session, memory_order_acquire);
@@ -180,16 +186,13 @@ static int take_ring(h278_feed *f, const char *name, char *err, size_t err_size)
         snprintf(err, err_size, "server '%s' handed over a ring that was not reset", name);
         atomic_compare_exchange_strong(&h->producer_pid, &pid, 0);
         ring_server(f->region, h);
-        goto out;
+        return -2;
     }
     f->ring.region = f->region;
     ring_server(f->region, h); /* an idle server sleeps until a producer rings */
     return 0;
-out:
-    h278_shm_close(f->region);
-    f->region = NULL;
-    return -2;
 }
+
 
 /* One attempt to attach: the first ring, else the server's other rings in
  * order. Returns 0, -1 or -2 to retry, or 1 for a final failure (as
@@ -200,10 +203,17 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
     int rc = open_ring(f, name, err, err_size), first_taken = 0;
     if (rc == NO_REGION || rc == -1 || rc == 1)
         return rc == NO_REGION ? -1 : rc;
+    /* The first ring, kept open when taken: its doorbell wakes an idle
+     * server and its more_wanted asks for another ring (below). */
+    h278_shm_region *first_region = NULL;
+    h278_ring first;
     if (rc == 0) {
         if ((rc = take_ring(f, name, err, err_size)) == 0)
             return 0;
         first_taken = 1;
+        first_region = f->region;
+        first = f->ring;
+        f->region = NULL;
     }
     /* The first ring is taken, or unusable just now (a peer may have
      * written or shrunk it): look at the others. Each is checked as the
@@ -222,28 +232,30 @@ static int try_attach(h278_feed *f, const char *name, char *err, size_t err_size
             continue;
         }
         if (server_pid && (f->server_pid != server_pid || f->server_start != server_start)) {
-            h278_shm_close(f->region); /* another server's region of that name */
-            f->region = NULL;
+            close_ring(f); /* another server's region of that name */
             all_taken = 0;
             continue;
         }
-        rc = take_ring(f, other, why, sizeof why);
+        if ((rc = take_ring(f, other, why, sizeof why)) != 0)
+            close_ring(f);
     }
     /* Ring the first ring, where an idle server sleeps: it then opens our
-     * session, or (every ring taken) makes another one if it may. */
-    h278_shm_region *first_region;
-    h278_ring first;
-    if (h278_shm_open(name, &first_region) == H278_SHM_OK) {
-        if (h278_ring_attach(&first, h278_shm_addr(first_region), h278_shm_size(first_region)) == H278_RING_OK) {
-            /* Ask for k + 1 rings (asking again while it is being made
-             * asks for the same one). */
-            uint32_t wanted = atomic_load_explicit(&first.hdr->more_wanted, memory_order_relaxed);
-            while (rc && all_taken && wanted < k + 1 &&
-                   !atomic_compare_exchange_weak_explicit(&first.hdr->more_wanted, &wanted, k + 1,
-                                                          memory_order_relaxed, memory_order_relaxed))
-                ;
-            ring_server(first_region, first.hdr);
-        }
+     * session, or (every ring taken) makes another one if it may. One that
+     * could not be used a moment ago is opened again for this. */
+    if (!first_region && h278_shm_open(name, &first_region) == H278_SHM_OK &&
+        h278_ring_attach(&first, h278_shm_addr(first_region), h278_shm_size(first_region)) != H278_RING_OK) {
+        h278_shm_close(first_region);
+        first_region = NULL;
+    }
+    if (first_region) {
+        /* Ask for k + 1 rings (asking again while it is being made asks
+         * for the same one). */
+        uint32_t wanted = atomic_load_explicit(&first.hdr->more_wanted, memory_order_relaxed);
+        while (rc && all_taken && wanted < k + 1 &&
+               !atomic_compare_exchange_weak_explicit(&first.hdr->more_wanted, &wanted, k + 1, memory_order_relaxed,
+                                                      memory_order_relaxed))
+            ;
+        ring_server(first_region, first.hdr);
         h278_shm_close(first_region);
     }
     if (rc && first_taken && k > 1)
